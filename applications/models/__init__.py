@@ -1,0 +1,29 @@
+from .application import Application, ApplicationNumberSequence
+from .approvals import ApprovalRequirement, SchemeApproval, SchemeReview
+from .customer import Customer, CustomerKind, IdType
+from .log import ImmutableRecord, TransitionLog
+from .materials import ApplicationMaterial, MaterialRequirement
+from .org import StaffProfile, Unit
+from .records import Contract, Inspection, MeterInstallation, SupplyScheme, SurveyRecord
+
+__all__ = [
+    "Application",
+    "ApplicationMaterial",
+    "ApplicationNumberSequence",
+    "ApprovalRequirement",
+    "Contract",
+    "Customer",
+    "CustomerKind",
+    "IdType",
+    "ImmutableRecord",
+    "Inspection",
+    "MaterialRequirement",
+    "MeterInstallation",
+    "SchemeApproval",
+    "SchemeReview",
+    "StaffProfile",
+    "SupplyScheme",
+    "SurveyRecord",
+    "TransitionLog",
+    "Unit",
+]

@@ -1,0 +1,112 @@
+"""Roles as Django groups, and the permissions each one carries (DOMAIN.md §5).
+
+`sync_roles` is idempotent: migrations of every app call it, so a role gains the permissions of
+an app as soon as that app's models exist. Permissions not yet created are skipped.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+FRONT_DESK = "营业受理员"
+CUSTOMER_MANAGER = "客户经理"
+PROJECT_MANAGER = "项目经理"
+APPROVER = "审批人"
+SUPERVISOR = "主管"
+INSPECTOR = "纪检"
+
+ROLE_DESCRIPTIONS = {
+    FRONT_DESK: _("受理申请、收取资料"),
+    CUSTOMER_MANAGER: _("勘查、方案、报验、合同、送电、归档，全过程负责"),
+    PROJECT_MANAGER: _("配套电网工程"),
+    APPROVER: _("按部门并行审批供电方案"),
+    SUPERVISOR: _("查看全部单位，退回、暂停、撤销，处理预警"),
+    INSPECTOR: _("只读查看全部单位，监督检查"),
+}
+
+_VIEW_CORE = [
+    "applications.view_application",
+    "applications.view_customer",
+    "applications.view_applicationmaterial",
+    "applications.view_surveyrecord",
+    "applications.view_supplyscheme",
+    "applications.view_schemereview",
+    "applications.view_schemeapproval",
+    "applications.view_inspection",
+    "applications.view_contract",
+    "applications.view_meterinstallation",
+    "applications.view_transitionlog",
+    "applications.view_unit",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    FRONT_DESK: [
+        *_VIEW_CORE,
+        "applications.add_customer",
+        "applications.change_customer",
+        "applications.add_application",
+        "applications.change_application",
+        "applications.change_applicationmaterial",
+        "applications.accept_application",
+        "applications.complete_acceptance",
+    ],
+    CUSTOMER_MANAGER: [
+        *_VIEW_CORE,
+        "applications.change_customer",
+        "applications.change_application",
+        "applications.change_applicationmaterial",
+        "applications.add_surveyrecord",
+        "applications.change_surveyrecord",
+        "applications.add_supplyscheme",
+        "applications.change_supplyscheme",
+        "applications.complete_acceptance",
+        "applications.reply_scheme",
+        "applications.submit_scheme",
+        "applications.record_customer_handin",
+        "applications.record_inspection",
+        "applications.sign_contract",
+        "applications.energize",
+        "applications.archive_application",
+        "applications.return_application",
+        "applications.suspend_application",
+    ],
+    PROJECT_MANAGER: [*_VIEW_CORE, "applications.complete_grid_works"],
+    APPROVER: [*_VIEW_CORE, "applications.decide_scheme_approval"],
+    SUPERVISOR: [
+        *_VIEW_CORE,
+        "applications.view_all_units",
+        "applications.change_application",
+        "applications.return_application",
+        "applications.suspend_application",
+        "applications.cancel_application",
+        "applications.view_staffprofile",
+        "applications.view_materialrequirement",
+        "applications.view_approvalrequirement",
+    ],
+    INSPECTOR: [
+        *_VIEW_CORE,
+        "applications.view_all_units",
+        "applications.view_staffprofile",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the role groups and grant each the permissions that exist now (idempotent)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # Permissions are normally made after migrate; make them now so groups can get them.
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found:
+                group.permissions.add(found)

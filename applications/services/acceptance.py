@@ -1,0 +1,124 @@
+"""Accepting a new application (受理): the customer, the number, the materials, the first log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import rules
+from ..models import (
+    Application,
+    ApplicationMaterial,
+    Customer,
+    MaterialRequirement,
+    TransitionLog,
+)
+from ..signals import application_transitioned
+from ..states import State
+from .errors import TransitionRefused
+from .numbering import next_application_number
+
+
+def _validated(instance) -> None:
+    try:
+        instance.full_clean(exclude=["number"] if isinstance(instance, Application) else None)
+    except ValidationError as exc:
+        raise TransitionRefused(
+            [
+                f"{field}: {'；'.join(msgs)}" if field != "__all__" else "；".join(msgs)
+                for field, msgs in exc.message_dict.items()
+            ]
+        ) from exc
+
+
+@transaction.atomic
+def accept_application(
+    *,
+    user,
+    customer: Customer,
+    received_materials: list[str] | None = None,
+    at: datetime | None = None,
+    comment: str = "",
+    **fields,
+) -> Application:
+    """Register a new application in the acceptance stage and announce it.
+
+    `received_materials` lists the codes of the documents handed in at the counter; the other
+    documents of the class start as missing (to be received or deferred on a promise).
+    """
+    at = at or timezone.now()
+    application = Application(customer=customer, accepted_at=at, accepted_by=user, **fields)
+    application.state_changed_at = at
+    reason = rules.refusal(user, application, "accept_application")
+    if reason:
+        raise TransitionRefused(reason)
+    if customer.pk is None:
+        _validated(customer)
+        customer.save()
+    _validated(application)
+    application.number = next_application_number(timezone.localtime(at).year)
+    application.save()
+
+    received = set(received_materials or [])
+    requirements = MaterialRequirement.objects.filter(customer_class=application.customer_class)
+    ApplicationMaterial.objects.bulk_create(
+        ApplicationMaterial(
+            application=application,
+            requirement=req,
+            status=(
+                ApplicationMaterial.Status.RECEIVED
+                if req.code in received
+                else ApplicationMaterial.Status.MISSING
+            ),
+            received_at=at if req.code in received else None,
+        )
+        for req in requirements
+    )
+    log = TransitionLog.objects.create(
+        application=application,
+        transition="create",
+        transition_label=_("受理登记"),
+        from_state="",
+        to_state=State.ACCEPT,
+        actor=user,
+        at=at,
+        comment=comment,
+    )
+    application_transitioned.send(
+        sender=Application,
+        application=application,
+        transition="create",
+        source="",
+        target=State.ACCEPT,
+        actor=user,
+        at=at,
+        log=log,
+        data={},
+    )
+    return application
+
+
+def defer_material(*, material: ApplicationMaterial, promised_by, user) -> ApplicationMaterial:
+    """容缺受理: accept without a document on the customer's signed promise to bring it."""
+    reason = rules.refusal(user, material.application, "complete_acceptance")
+    if reason:
+        raise TransitionRefused(reason)
+    material.status = ApplicationMaterial.Status.DEFERRED
+    material.commitment_signed = True
+    material.promised_by = promised_by
+    material.save(update_fields=["status", "commitment_signed", "promised_by"])
+    return material
+
+
+def receive_material(*, material: ApplicationMaterial, user, at=None) -> ApplicationMaterial:
+    reason = rules.refusal(user, material.application, "complete_acceptance")
+    if reason:
+        raise TransitionRefused(reason)
+    material.status = ApplicationMaterial.Status.RECEIVED
+    material.received_at = at or timezone.now()
+    material.save(update_fields=["status", "received_at"])
+    return material

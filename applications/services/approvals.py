@@ -1,0 +1,132 @@
+"""Parallel approval of high-voltage supply schemes (供电方案并行会签)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import rules
+from ..models import Application, ApprovalRequirement, SchemeApproval, SchemeReview
+from ..states import State
+from .errors import TransitionRefused
+
+# Sent when a round closes (approved or rejected); args: review. Monitoring notifies people.
+scheme_review_closed = Signal()
+# Sent when a round opens; args: review. Each approval has its own clock (DOMAIN.md §4a).
+scheme_review_opened = Signal()
+
+
+def required_departments(app: Application) -> list[str]:
+    rows = ApprovalRequirement.objects.filter(customer_class=app.customer_class)
+    if not app.has_grid_works:
+        rows = rows.filter(only_with_grid_works=False)
+    return list(rows.values_list("department", flat=True))
+
+
+@transaction.atomic
+def submit_scheme(*, application: Application, user, at=None) -> SchemeReview:
+    """Open a new round of parallel approval for the scheme as it stands now."""
+    at = at or timezone.now()
+    app = Application.objects.select_for_update().get(pk=application.pk)
+    reasons = [r for r in [rules.refusal(user, app, "submit_scheme")] if r]
+    if app.state != State.SCHEME:
+        reasons.append(_("只有在“勘查及方案答复”环节才能提交方案会签。"))
+    if not app.is_high_voltage:
+        reasons.append(_("低压客户的供电方案无需会签。"))
+    if getattr(app, "scheme", None) is None:
+        reasons.append(_("请先编制供电方案。"))
+    last = app.scheme_reviews.order_by("-round").first()
+    if last and last.status in (SchemeReview.Status.PENDING, SchemeReview.Status.APPROVED):
+        reasons.append(
+            _("第%(round)s轮会签%(status)s，不能重复提交。")
+            % {"round": last.round, "status": last.get_status_display()}
+        )
+    departments = required_departments(app)
+    if not departments:
+        reasons.append(_("该用电类别未配置会签部门，请联系系统管理员。"))
+    if reasons:
+        raise TransitionRefused(reasons)
+    review = SchemeReview.objects.create(
+        application=app,
+        round=(last.round + 1) if last else 1,
+        submitted_by=user,
+        submitted_at=at,
+    )
+    SchemeApproval.objects.bulk_create(
+        SchemeApproval(review=review, department=dept, requested_at=at) for dept in departments
+    )
+    scheme_review_opened.send(sender=SchemeReview, review=review)
+    return review
+
+
+def approval_refusal(approval: SchemeApproval, user) -> str | None:
+    app = approval.review.application
+    reason = rules.refusal(user, app, "decide_scheme_approval")
+    if reason:
+        return reason
+    profile = getattr(user, "staff_profile", None)
+    if not user.is_superuser and (profile is None or profile.department != approval.department):
+        return _("该审批属于%(dept)s，您不是该部门的审批人。") % {
+            "dept": approval.get_department_display()
+        }
+    if approval.decision != SchemeApproval.Decision.PENDING:
+        return _("该审批已处理（%(decision)s），不能重复审批。") % {
+            "decision": approval.get_decision_display()
+        }
+    return None
+
+
+@transaction.atomic
+def decide_approval(
+    *, approval: SchemeApproval, user, approve: bool, comment: str = "", at=None
+) -> SchemeApproval:
+    """Record one department's decision; close the round when all passed or one rejected."""
+    at = at or timezone.now()
+    approval = (
+        SchemeApproval.objects.select_for_update()
+        .select_related("review__application__unit")
+        .get(pk=approval.pk)
+    )
+    review = SchemeReview.objects.select_for_update().get(pk=approval.review_id)
+    reason = approval_refusal(approval, user)
+    if reason is None and review.status != SchemeReview.Status.PENDING:
+        reason = _("本轮会签已结束（%(status)s）。") % {"status": review.get_status_display()}
+    if reason is None and not approve and not comment.strip():
+        reason = _("驳回时请写明修改意见。")
+    if reason:
+        raise TransitionRefused(reason)
+
+    approval.decision = (
+        SchemeApproval.Decision.APPROVED if approve else SchemeApproval.Decision.REJECTED
+    )
+    approval.approver, approval.comment, approval.decided_at = user, comment, at
+    approval.save()
+
+    if not approve:
+        # One rejection sends the scheme back for revision; the others need not decide.
+        review.approvals.filter(decision=SchemeApproval.Decision.PENDING).update(
+            decision=SchemeApproval.Decision.WITHDRAWN, decided_at=at
+        )
+        review.status = SchemeReview.Status.REJECTED
+    elif not review.approvals.filter(decision=SchemeApproval.Decision.PENDING).exists():
+        review.status = SchemeReview.Status.APPROVED
+    if review.status != SchemeReview.Status.PENDING:
+        review.closed_at = at
+        review.save(update_fields=["status", "closed_at"])
+        scheme_review_closed.send(sender=SchemeReview, review=review)
+    return approval
+
+
+def rejection_reasons(app: Application) -> list[str]:
+    """The comments of the last rejected round, shown to the customer manager for revision."""
+    review = (
+        app.scheme_reviews.filter(status=SchemeReview.Status.REJECTED).order_by("-round").first()
+    )
+    if review is None:
+        return []
+    return [
+        f"{a.get_department_display()}：{a.comment}"
+        for a in review.approvals.filter(decision=SchemeApproval.Decision.REJECTED)
+    ]

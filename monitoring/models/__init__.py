@@ -1,0 +1,3 @@
+from .calendar import CalendarOverride, CalendarYear
+
+__all__ = ["CalendarOverride", "CalendarYear"]

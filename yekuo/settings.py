@@ -1,0 +1,154 @@
+"""Yekuo settings: everything a deployment changes comes from the environment.
+
+Defaults run the demo locally on SQLite; production sets DATABASE_URL to PostgreSQL.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("YEKUO_DEBUG", False)
+# The fallback key is for local demo and tests only; production must set YEKUO_SECRET_KEY.
+SECRET_KEY = os.environ.get("YEKUO_SECRET_KEY", "insecure-yekuo-demo-key-change-me")
+ALLOWED_HOSTS = env_list("YEKUO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("YEKUO_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_fsm",
+    "django_q",
+    "import_export",
+    "simple_history",
+    "applications",
+    "projects",
+    "monitoring",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "yekuo.urls"
+WSGI_APPLICATION = "yekuo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(os.environ.get("YEKUO_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tasks and the web server write at once in the demo; wait for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("YEKUO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(os.environ.get("YEKUO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "media/"
+
+EMAIL_BACKEND = os.environ.get(
+    "YEKUO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("YEKUO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("YEKUO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("YEKUO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("YEKUO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("YEKUO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("YEKUO_DEFAULT_FROM_EMAIL", "yekuo@localhost")
+
+# django-q2: the ORM broker needs nothing beyond the database. `retry` must exceed `timeout`
+# or a long task runs twice (see shared/LIBS.md).
+Q_CLUSTER = {
+    "name": "yekuo",
+    "orm": "default",
+    "workers": int(os.environ.get("YEKUO_Q_WORKERS", "2")),
+    "timeout": 300,
+    "retry": 360,
+    "max_attempts": 5,
+    "catch_up": False,
+    "save_limit": 1000,
+    "label": _("后台任务"),
+    "sync": env_bool("YEKUO_Q_SYNC", False),
+}
+
+LOGIN_URL = "admin:login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("YEKUO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Import-export writes its temporary upload to the database cache-free media folder; keep the
+# confirm step on the same storage as the preview (it re-reads the file).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# Business defaults a company may change (DOMAIN.md §2–§3).
+YEKUO_SMALL_MICRO_LIMIT_KVA = int(os.environ.get("YEKUO_SMALL_MICRO_LIMIT_KVA", "160"))
+# Above this capacity the survey is done by a team led by the customer manager (seed 002).
+YEKUO_TEAM_SURVEY_ABOVE_KVA = int(os.environ.get("YEKUO_TEAM_SURVEY_ABOVE_KVA", "3000"))

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "业扩报装时限管控系统"
+admin.site.site_title = "业扩 Yekuo"
+admin.site.index_title = "业务办理"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
