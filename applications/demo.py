@@ -213,18 +213,22 @@ class Walker:
         )
 
     def walk(self, app: Application, until: str, start: datetime, gap=timedelta(days=1)):
-        """Advance until the application reaches state `until` (or is archived)."""
+        """Advance until the application reaches state `until` (or is archived).
+
+        `gap` is the time spent in each stage: a timedelta, or a callable taking the stage.
+        """
         at = start
         while app.state != until and app.state != State.ARCHIVED:
-            at += gap
+            at += gap(app.state) if callable(gap) else gap
             app = self.step(app, at)
         return app
 
 
+DEMO_COMPANY = ("hangzhou", "杭州市供电公司")
 DEMO_UNITS = [
     ("xihu", "西湖供电服务中心"),
-    ("yuhang", "余杭供电公司"),
-    ("linan", "临安供电公司"),
+    ("yuhang", "余杭供电服务中心"),
+    ("linan", "临安供电服务中心"),
 ]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import paths
@@ -36,7 +37,10 @@ def user_unit_id(user) -> int | None:
 
 
 def scope_to_user(queryset: QuerySet, user, *, unit_field: str) -> QuerySet:
-    """Limit a queryset to the user's unit unless they may see every unit."""
+    """Limit a queryset to the user's unit unless they may see every unit.
+
+    `unit_field` is the lookup to the Unit ("unit", "application__unit"); "" for Unit itself.
+    """
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if sees_all_units(user):
@@ -44,12 +48,16 @@ def scope_to_user(queryset: QuerySet, user, *, unit_field: str) -> QuerySet:
     unit_id = user_unit_id(user)
     if unit_id is None:
         return queryset.none()
-    return queryset.filter(**{f"{unit_field}_id": unit_id})
+    # Staff of a company also act for the stations under it (one level down).
+    prefix = f"{unit_field}__" if unit_field else ""
+    return queryset.filter(Q(**{f"{prefix}pk": unit_id}) | Q(**{f"{prefix}parent_id": unit_id}))
 
 
 def in_scope(user, app: Application) -> bool:
     unit_id = user_unit_id(user)
-    return sees_all_units(user) or (unit_id is not None and unit_id == app.unit_id)
+    if sees_all_units(user):
+        return True
+    return unit_id is not None and unit_id in (app.unit_id, app.unit.parent_id)
 
 
 def refusal(user, app: Application, codename: str) -> str | None:

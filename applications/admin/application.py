@@ -1,0 +1,281 @@
+"""The application admin: list, search, the lifecycle panel and the transition pages."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import paths, rules
+from ..forms import AcceptanceForm, TransitionForm
+from ..models import Application, Unit
+from ..services import TransitionRefused
+from ..services.acceptance import accept_application
+from ..services.approvals import rejection_reasons, submit_scheme
+from ..services.lifecycle import (
+    TRANSITIONS,
+    available_transitions,
+    blocked_transitions,
+    perform_transition,
+    transition_label,
+)
+from ..states import State
+from .inlines import APPLICATION_INLINES
+from .scoping import UnitScopedAdminMixin
+
+
+@admin.register(Application)
+class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
+    change_form_template = "admin/applications/application/change_form.html"
+    list_display = [
+        "number",
+        "customer",
+        "customer_class",
+        "state",
+        "unit",
+        "customer_manager",
+        "requested_capacity_kva",
+        "accepted_at",
+        "is_small_micro",
+        "has_grid_works",
+    ]
+    list_filter = [
+        "state",
+        "customer_class",
+        "unit",
+        ("customer_manager", admin.RelatedOnlyFieldListFilter),
+        "business_type",
+        "channel",
+        "is_small_micro",
+        "has_grid_works",
+        "accepted_at",
+    ]
+    search_fields = ["number", "customer__name", "customer__phone", "customer__id_number"]
+    list_select_related = ["customer", "unit", "customer_manager"]
+    date_hierarchy = "accepted_at"
+    list_per_page = 50
+    autocomplete_fields = ["customer"]
+    inlines = APPLICATION_INLINES
+    readonly_fields = [
+        "number",
+        "customer",
+        "unit",
+        "customer_class",
+        "business_type",
+        "requested_capacity_kva",
+        "supply_voltage",
+        "channel",
+        "state",
+        "state_changed_at",
+        "accepted_at",
+        "accepted_by",
+        "suspended_from",
+        "suspension_reason",
+        "cancel_reason",
+        "grid_works_completed_at",
+        "energized_at",
+        "archived_at",
+        "archive_location",
+    ]
+    fieldsets = [
+        (
+            _("申请"),
+            {
+                "fields": [
+                    ("number", "state", "state_changed_at"),
+                    ("customer", "unit"),
+                    ("customer_class", "business_type", "channel"),
+                    ("requested_capacity_kva", "supply_voltage"),
+                    "site_address",
+                    ("is_small_micro", "has_grid_works", "is_important_customer"),
+                    ("design_review_required", "middle_inspection_required"),
+                    ("accepted_at", "accepted_by"),
+                ]
+            },
+        ),
+        (
+            _("责任人"),
+            {"fields": [("customer_manager", "manager_chosen_by_customer"), "project_manager"]},
+        ),
+        (
+            _("进度"),
+            {
+                "fields": [
+                    ("suspended_from", "suspension_reason"),
+                    "cancel_reason",
+                    "grid_works_completed_at",
+                    ("energized_at", "archived_at", "archive_location"),
+                    "note",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.state in paths.FINAL_STATES:
+            # A finished application is a record: nothing changes any more.
+            readonly += [f.name for f in self.model._meta.fields if f.name not in readonly]
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("customer_manager", "project_manager"):
+            from django.contrib.auth import get_user_model
+
+            users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
+            if not rules.sees_all_units(request.user):
+                users = users.filter(staff_profile__unit_id=rules.user_unit_id(request.user))
+            kwargs["queryset"] = users.order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # applications are cancelled with a reason, never deleted
+
+    # --- Acceptance goes through the service -------------------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        units = rules.scope_to_user(Unit.objects.all(), request.user, unit_field="")
+        form = AcceptanceForm(request.POST or None, admin_site=self.admin_site, units=units)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            received = data.pop("received_materials")
+            try:
+                app = accept_application(user=request.user, received_materials=received, **data)
+            except TransitionRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    _("已受理，工单编号 %(number)s。") % {"number": app.number},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:applications_application_change", args=[app.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("受理登记"),
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/applications/application/accept.html", context)
+
+    # --- The lifecycle panel and transition pages ---------------------------------------------
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{prefix}_transition",
+            ),
+            path(
+                "<path:object_id>/submit-scheme/",
+                self.admin_site.admin_view(self.submit_scheme_view),
+                name=f"{prefix}_submit_scheme",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        app = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if app is not None:
+            extra_context["lifecycle"] = self.lifecycle_context(request, app)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def lifecycle_context(self, request, app: Application) -> dict:
+        path_states = app.path
+        current = app.suspended_from or app.state
+        position = path_states.index(current) if current in path_states else len(path_states)
+        return {
+            "steps": [
+                {
+                    "label": State(s).label,
+                    "done": i < position or app.state == State.ARCHIVED,
+                    "current": i == position and app.state != State.ARCHIVED,
+                }
+                for i, s in enumerate(path_states)
+            ],
+            "actions": available_transitions(app, request.user),
+            "blocked": blocked_transitions(app, request.user),
+            "can_submit_scheme": (
+                app.state == State.SCHEME
+                and app.is_high_voltage
+                and rules.refusal(request.user, app, "submit_scheme") is None
+            ),
+            "scheme_rejections": rejection_reasons(app) if app.state == State.SCHEME else [],
+            "scheme_review": app.scheme_reviews.order_by("-round").first(),
+            "checklist": rules.archive_checklist(app) if app.state == State.ARCHIVE else [],
+        }
+
+    def _get_scoped_or_404(self, request, object_id) -> Application:
+        app = self.get_object(request, object_id)
+        if app is None:
+            raise Http404(_("申请不存在，或不属于您的供电单位。"))
+        return app
+
+    def transition_view(self, request, object_id, name):
+        app = self._get_scoped_or_404(request, object_id)
+        if name not in TRANSITIONS:
+            raise Http404(_("未知的操作。"))
+        change_url = reverse("admin:applications_application_change", args=[app.pk])
+        form = TransitionForm(
+            request.POST or None,
+            application=app,
+            name=name,
+            needs_comment=TRANSITIONS[name].needs_comment,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform_transition(
+                    application=app, name=name, user=request.user, **form.service_kwargs()
+                )
+            except TransitionRefused as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(request, _("办理成功。"), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        label = (
+            transition_label(app, name)
+            if app.state in getattr(Application, name)._django_fsm.transitions
+            else name
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": app,
+            "title": label,
+            "form": form,
+            "media": self.media + form.media,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/applications/application/transition.html", context)
+
+    def submit_scheme_view(self, request, object_id):
+        app = self._get_scoped_or_404(request, object_id)
+        if request.method != "POST":
+            raise PermissionDenied
+        try:
+            review = submit_scheme(application=app, user=request.user)
+        except TransitionRefused as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("已提交第%(round)s轮方案会签：%(depts)s。")
+                % {
+                    "round": review.round,
+                    "depts": "、".join(
+                        str(a.get_department_display()) for a in review.approvals.all()
+                    ),
+                },
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:applications_application_change", args=[app.pk]))
