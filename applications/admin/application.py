@@ -26,6 +26,18 @@ from .inlines import APPLICATION_INLINES
 from .scoping import UnitScopedAdminMixin
 
 
+def _without(fields, hidden):
+    rows = []
+    for row in fields:
+        if isinstance(row, tuple | list):
+            row = tuple(f for f in row if f not in hidden)
+            if row:
+                rows.append(row)
+        elif row not in hidden:
+            rows.append(row)
+    return rows
+
+
 @admin.register(Application)
 class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     change_form_template = "admin/applications/application/change_form.html"
@@ -120,15 +132,20 @@ class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
             readonly += [f.name for f in self.model._meta.fields if f.name not in readonly]
         return readonly
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in ("customer_manager", "project_manager"):
-            from django.contrib.auth import get_user_model
-
-            users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
-            if not rules.sees_all_units(request.user):
-                users = users.filter(staff_profile__unit_id=rules.user_unit_id(request.user))
-            kwargs["queryset"] = users.order_by("username")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not obj.is_high_voltage:
+            # Design review and middle inspection exist only on the high-voltage path.
+            hidden = {
+                "design_review_required",
+                "middle_inspection_required",
+                "is_important_customer",
+            }
+            fieldsets = [
+                (title, {**opts, "fields": _without(opts["fields"], hidden)})
+                for title, opts in fieldsets
+            ]
+        return fieldsets
 
     def has_delete_permission(self, request, obj=None):
         return False  # applications are cancelled with a reason, never deleted

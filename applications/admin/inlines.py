@@ -13,7 +13,7 @@ from ..models import (
     TransitionLog,
 )
 from ..states import State
-from .scoping import ReadOnlyTabularInline
+from .scoping import ReadOnlyTabularInline, StaffPickerMixin
 
 
 class EditableInStageMixin:
@@ -46,7 +46,7 @@ class MaterialInline(EditableInStageMixin, admin.TabularInline):
         return False  # the class's requirements are created at acceptance
 
 
-class SurveyInline(EditableInStageMixin, admin.StackedInline):
+class SurveyInline(StaffPickerMixin, EditableInStageMixin, admin.StackedInline):
     model = SurveyRecord
     stage = State.SCHEME
     fields = [("appointment_at", "surveyed_at"), "leader", "members", "findings"]
