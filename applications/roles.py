@@ -35,6 +35,27 @@ _VIEW_CORE = [
     "applications.view_meterinstallation",
     "applications.view_transitionlog",
     "applications.view_unit",
+    "monitoring.view_stageclock",
+    "monitoring.view_clockpause",
+    "monitoring.view_timelimitpolicy",
+    "monitoring.view_processlimitpolicy",
+    "monitoring.view_calendaroverride",
+    "monitoring.view_calendaryear",
+]
+
+_POLICY_EDIT = [
+    f"monitoring.{action}_{model}"
+    for model in ("timelimitpolicy", "processlimitpolicy", "escalationstep")
+    for action in ("add", "change")
+] + [
+    "monitoring.delete_escalationstep",
+    "monitoring.view_escalationstep",
+    "monitoring.reapply_policy",
+    "monitoring.add_calendaroverride",
+    "monitoring.change_calendaroverride",
+    "monitoring.delete_calendaroverride",
+    "monitoring.add_calendaryear",
+    "monitoring.change_calendaryear",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -80,11 +101,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.view_staffprofile",
         "applications.view_materialrequirement",
         "applications.view_approvalrequirement",
+        *_POLICY_EDIT,
     ],
     INSPECTOR: [
         *_VIEW_CORE,
         "applications.view_all_units",
         "applications.view_staffprofile",
+        "monitoring.view_escalationstep",
     ],
 }
 

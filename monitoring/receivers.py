@@ -1,1 +1,37 @@
-"""Signal receivers of the monitoring app."""
+"""Signal receivers of the monitoring app: the lifecycle announces, the clocks follow.
+
+Every signal here is sent inside the sender's transaction, so the clocks' writes commit or roll
+back with the change that caused them.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from applications.models import SchemeApproval
+from applications.services.approvals import scheme_review_closed, scheme_review_opened
+from applications.signals import application_transitioned
+
+from . import clocks
+
+
+@receiver(application_transitioned, dispatch_uid="monitoring.clocks_follow_lifecycle")
+def clocks_follow_lifecycle(sender, *, application, transition, target, at, **kwargs):
+    clocks.follow_transition(application=application, transition=transition, target=target, at=at)
+
+
+@receiver(scheme_review_opened, dispatch_uid="monitoring.approval_clocks_start")
+def approval_clocks_start(sender, *, review, **kwargs):
+    clocks.start_approval_clocks(review=review)
+
+
+# The approvals service announces only whole rounds; one department's decision is its save
+# (inside `decide_approval`'s transaction), so its clock stops at the decision, not at round end.
+@receiver(post_save, sender=SchemeApproval, dispatch_uid="monitoring.approval_clock_stops")
+def approval_clock_stops(sender, *, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        clocks.stop_approval_clock(approval=instance)
+
+
+@receiver(scheme_review_closed, dispatch_uid="monitoring.approval_clocks_close")
+def approval_clocks_close(sender, *, review, **kwargs):
+    clocks.close_review_clocks(review=review)

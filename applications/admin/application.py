@@ -22,6 +22,7 @@ from ..services.lifecycle import (
     transition_label,
 )
 from ..states import State
+from . import panels
 from .inlines import APPLICATION_INLINES
 from .scoping import UnitScopedAdminMixin
 
@@ -205,6 +206,7 @@ class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
         extra_context = extra_context or {}
         if app is not None:
             extra_context["lifecycle"] = self.lifecycle_context(request, app)
+            extra_context["panels"] = panels.render_context(request, app)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def lifecycle_context(self, request, app: Application) -> dict:

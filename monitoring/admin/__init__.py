@@ -1,1 +1,1 @@
-from . import calendar  # noqa: F401
+from . import calendar, clocks, policy  # noqa: F401

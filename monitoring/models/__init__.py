@@ -1,3 +1,13 @@
 from .calendar import CalendarOverride, CalendarYear
+from .clocks import ClockPause, StageClock
+from .policy import EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
 
-__all__ = ["CalendarOverride", "CalendarYear"]
+__all__ = [
+    "CalendarOverride",
+    "CalendarYear",
+    "ClockPause",
+    "EscalationStep",
+    "ProcessLimitPolicy",
+    "StageClock",
+    "TimeLimitPolicy",
+]
