@@ -1,1 +1,1 @@
-from . import calendar, clocks, policy  # noqa: F401
+from . import calendar, clocks, policy, timeline  # noqa: F401
