@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +23,23 @@ from .errors import TransitionRefused
 from .numbering import next_application_number
 
 
+def _field_label(model, field: str) -> str:
+    """The name users see for a field (证件号码), not its code name (id_number)."""
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
+
+
 def _validated(instance) -> None:
     try:
         instance.full_clean(exclude=["number"] if isinstance(instance, Application) else None)
     except ValidationError as exc:
         raise TransitionRefused(
             [
-                f"{field}: {'；'.join(msgs)}" if field != "__all__" else "；".join(msgs)
+                f"{_field_label(instance, field)}：{'；'.join(msgs)}"
+                if field != "__all__"
+                else "；".join(msgs)
                 for field, msgs in exc.message_dict.items()
             ]
         ) from exc
@@ -59,6 +69,7 @@ def accept_application(
     if customer.pk is None:
         _validated(customer)
         customer.save()
+        application.customer = customer  # built before the customer had a pk: set customer_id
     _validated(application)
     application.number = next_application_number(timezone.localtime(at).year)
     application.save()
@@ -107,6 +118,8 @@ def defer_material(*, material: ApplicationMaterial, promised_by, user) -> Appli
     reason = rules.refusal(user, material.application, "complete_acceptance")
     if reason:
         raise TransitionRefused(reason)
+    if promised_by is None:
+        raise TransitionRefused(_("容缺受理须客户签署告知承诺书并填写承诺补交日期。"))
     material.status = ApplicationMaterial.Status.DEFERRED
     material.commitment_signed = True
     material.promised_by = promised_by

@@ -40,11 +40,11 @@ def submit_scheme(*, application: Application, user, at=None) -> SchemeReview:
     last = app.scheme_reviews.order_by("-round").first()
     if last and last.status in (SchemeReview.Status.PENDING, SchemeReview.Status.APPROVED):
         reasons.append(
-            _("第%(round)s轮会签%(status)s，不能重复提交。")
+            _("第%(round)s轮%(status)s，不能重复提交。")
             % {"round": last.round, "status": last.get_status_display()}
         )
     departments = required_departments(app)
-    if not departments:
+    if app.is_high_voltage and not departments:  # low voltage was refused above already
         reasons.append(_("该用电类别未配置会签部门，请联系系统管理员。"))
     if reasons:
         raise TransitionRefused(reasons)

@@ -148,11 +148,11 @@ def perform_transition(
     if expected_state and app.state != expected_state:
         raise TransitionRefused(_overtaken_message(app))
     reasons = refusals(app, name, user, {"comment": comment, **data})
-    method = getattr(app, name)
-    if not reasons and not (can_proceed(method) and has_transition_perm(method, user)):
-        reasons = [_("该操作当前不可用。")]  # belt and braces: django-fsm's own guards
-    if reasons:
+    if reasons:  # before getattr: an unknown name must be refused, not raise AttributeError
         raise TransitionRefused(reasons)
+    method = getattr(app, name)
+    if not (can_proceed(method) and has_transition_perm(method, user)):
+        raise TransitionRefused(_("该操作当前不可用。"))  # belt and braces: django-fsm's guards
 
     source = app.state
     recorder = RECORDERS.get((name, source))
@@ -251,13 +251,21 @@ def _record_inspection(passed: bool) -> Callable[..., None]:
 
 def _record_contract(app, *, user, at, comment, **data):
     _require(data, "contract_number", "template")
-    Contract.objects.create(
+    if Contract.objects.filter(number=data["contract_number"]).exclude(application=app).exists():
+        raise TransitionRefused(
+            _("合同编号%(number)s已被使用，请核对后重新填写。")
+            % {"number": data["contract_number"]}
+        )
+    # update_or_create: after a return to the contract stage the contract is signed again.
+    Contract.objects.update_or_create(
         application=app,
-        number=data["contract_number"],
-        template=data["template"],
-        tariff=data.get("tariff", ""),
-        signed_at=data.get("signed_at") or at,
-        signed_by=user,
+        defaults={
+            "number": data["contract_number"],
+            "template": data["template"],
+            "tariff": data.get("tariff", ""),
+            "signed_at": data.get("signed_at") or at,
+            "signed_by": user,
+        },
     )
 
 
@@ -267,12 +275,15 @@ def _record_energization(app, *, user, at, comment, **data):
     installed_at = data.get("installed_at") or energized_at
     if installed_at > energized_at:
         raise TransitionRefused(_("装表时间不能晚于送电时间。"))
-    MeterInstallation.objects.create(
+    # update_or_create: after a return to the energize stage the meter is recorded again.
+    MeterInstallation.objects.update_or_create(
         application=app,
-        meter_number=data["meter_number"],
-        installed_at=installed_at,
-        energized_at=energized_at,
-        installer=user,
+        defaults={
+            "meter_number": data["meter_number"],
+            "installed_at": installed_at,
+            "energized_at": energized_at,
+            "installer": user,
+        },
     )
     app.energized_at = energized_at
 
