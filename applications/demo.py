@@ -36,10 +36,11 @@ User = get_user_model()
 
 
 def resident_id(serial: int) -> str:
-    """A checksum-valid 18-digit resident ID for fake people (Hangzhou, born 1980-1999)."""
-    birth = datetime(1980, 1, 1) + timedelta(days=serial % 7000)
+    """A checksum-valid 18-digit resident ID for fake people (西湖区 330106, born 1983-2001)."""
+    birth = datetime(1983, 1, 1) + timedelta(days=serial % 7000)
     body = f"330106{birth:%Y%m%d}{serial % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    # calc_check_digit expects the full 18 characters; the last one is ignored.
+    return body + ric.calc_check_digit(body + "0")
 
 
 def credit_code(serial: int) -> str:

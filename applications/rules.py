@@ -54,9 +54,14 @@ def scope_to_user(queryset: QuerySet, user, *, unit_field: str) -> QuerySet:
 
 
 def in_scope(user, app: Application) -> bool:
-    unit_id = user_unit_id(user)
-    if sees_all_units(user):
+    """Whether the user may act on this application: their unit or a station under it.
+
+    Seeing every unit (主管, 纪检) is not acting in every unit: staff act only inside their
+    own unit (DOMAIN.md §5); a company-level supervisor acts for the stations under it.
+    """
+    if user.is_superuser:
         return True
+    unit_id = user_unit_id(user)
     return unit_id is not None and unit_id in (app.unit_id, app.unit.parent_id)
 
 
@@ -66,6 +71,10 @@ def refusal(user, app: Application, codename: str) -> str | None:
         return _("账号已停用。")
     if not user.has_perm(f"applications.{codename}"):
         return _("您没有“%(perm)s”的权限。") % {"perm": permission_label(codename)}
+    return unit_refusal(user, app)
+
+
+def unit_refusal(user, app: Application) -> str | None:
     if not in_scope(user, app):
         return _("该申请属于%(unit)s，您只能办理本单位的业务。") % {"unit": app.unit}
     return None

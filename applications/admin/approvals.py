@@ -13,6 +13,7 @@ from ..forms import ApprovalDecisionForm
 from ..models import ApprovalRequirement, SchemeApproval
 from ..services import TransitionRefused
 from ..services.approvals import approval_refusal, decide_approval
+from ..states import State
 from .scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
 
 
@@ -27,7 +28,11 @@ class PendingForMeFilter(admin.SimpleListFilter):
         if self.value() == "pending":
             profile = getattr(request.user, "staff_profile", None)
             dept = profile.department if profile else None
-            return queryset.filter(decision=SchemeApproval.Decision.PENDING, department=dept)
+            return queryset.filter(
+                decision=SchemeApproval.Decision.PENDING,
+                department=dept,
+                review__application__state=State.SCHEME,
+            )
         return queryset
 
 

@@ -11,6 +11,18 @@ class ImmutableRecord(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk update/delete would bypass the row methods below, so refuse them here too."""
+
+    def update(self, **kwargs):
+        raise ImmutableRecord("流转记录不可修改。")
+
+    def delete(self):
+        raise ImmutableRecord("流转记录不可删除。")
+
+    _raw_delete = delete
+
+
 class TransitionLog(models.Model):
     """Append-only. The admin shows it read-only; the model refuses updates and deletes."""
 
@@ -33,6 +45,8 @@ class TransitionLog(models.Model):
     )
     at = models.DateTimeField(_("办理时间"), db_index=True)
     comment = models.TextField(_("办理意见"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("流转记录")

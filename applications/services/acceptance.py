@@ -120,6 +120,8 @@ def defer_material(*, material: ApplicationMaterial, promised_by, user) -> Appli
         raise TransitionRefused(reason)
     if promised_by is None:
         raise TransitionRefused(_("容缺受理须客户签署告知承诺书并填写承诺补交日期。"))
+    if material.is_received:
+        raise TransitionRefused(_("该资料已收取，无需容缺受理。"))
     material.status = ApplicationMaterial.Status.DEFERRED
     material.commitment_signed = True
     material.promised_by = promised_by

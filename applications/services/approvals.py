@@ -71,6 +71,10 @@ def approval_refusal(approval: SchemeApproval, user) -> str | None:
         return _("该审批属于%(dept)s，您不是该部门的审批人。") % {
             "dept": approval.get_department_display()
         }
+    if app.state != State.SCHEME:
+        return _("该申请已不在“勘查及方案答复”环节（当前：%(state)s），无需审批。") % {
+            "state": app.get_state_display()
+        }
     if approval.decision != SchemeApproval.Decision.PENDING:
         return _("该审批已处理（%(decision)s），不能重复审批。") % {
             "decision": approval.get_decision_display()

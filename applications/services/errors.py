@@ -10,4 +10,4 @@ class TransitionRefused(Exception):
 
     @property
     def message(self) -> str:
-        return _("无法办理：") + "；".join(self.reasons)
+        return _("无法办理：") + "；".join(r.rstrip("。；") for r in self.reasons) + "。"

@@ -145,6 +145,9 @@ def perform_transition(
         .select_related("customer", "unit")
         .get(pk=application.pk)
     )
+    outside = rules.unit_refusal(user, app)
+    if outside:  # before the stale-state check: another unit learns nothing of who acted
+        raise TransitionRefused(outside)
     if expected_state and app.state != expected_state:
         raise TransitionRefused(_overtaken_message(app))
     reasons = refusals(app, name, user, {"comment": comment, **data})
