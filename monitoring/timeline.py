@@ -26,6 +26,9 @@ class TimelineRow:
 
 def _status(clock: StageClock, now: datetime) -> tuple[str, str]:
     """Traffic light and words for one clock (红 overdue, 黄 in its warning window)."""
+    customer_time = not clock.counts_against_company or clock.limit_value is None
+    if customer_time and clock.outcome in (Outcome.MET, Outcome.BREACHED):
+        return "grey", _("客户时间，已结束")
     if clock.outcome == Outcome.BREACHED:
         return "red", _("超期办结")
     if clock.outcome == Outcome.MET:
@@ -34,7 +37,7 @@ def _status(clock: StageClock, now: datetime) -> tuple[str, str]:
         return "grey", clock.get_outcome_display()
     if clock.is_paused:
         return "grey", _("暂停中")
-    if not clock.counts_against_company or clock.due_at is None:
+    if customer_time or clock.due_at is None:
         return "grey", _("客户时间，不计时限")
     if now > clock.due_at:
         return "red", _("已超期")

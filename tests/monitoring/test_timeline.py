@@ -80,3 +80,10 @@ def test_panel_hidden_without_clock_permission(client, unit, in_scheme):
     client.force_login(outsider)
     page = client.get(reverse("admin:applications_application_change", args=[in_scheme.pk]))
     assert page.status_code == 200 and "环节时限" not in page.text
+
+
+def test_finished_customer_time_is_grey_not_green(make_app, walker):
+    app = make_app("hv_single", at=local(2026, 3, 2, 9))
+    app = walker.walk(app, until=State.DESIGN_REVIEW, start=local(2026, 3, 2, 9))
+    design = next(r for r in clock_timeline(app) if r.clock.stage == State.CUSTOMER_DESIGN)
+    assert (design.colour, design.status) == ("grey", "客户时间，已结束")
