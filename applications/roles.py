@@ -35,12 +35,14 @@ _VIEW_CORE = [
     "applications.view_meterinstallation",
     "applications.view_transitionlog",
     "applications.view_unit",
+    "applications.view_meteringrecord",
     "monitoring.view_stageclock",
     "monitoring.view_clockpause",
     "monitoring.view_timelimitpolicy",
     "monitoring.view_processlimitpolicy",
     "monitoring.view_calendaroverride",
     "monitoring.view_calendaryear",
+    "monitoring.view_alert",
 ]
 
 _POLICY_EDIT = [
@@ -57,6 +59,12 @@ _POLICY_EDIT = [
     "monitoring.add_calendaryear",
     "monitoring.change_calendaryear",
 ]
+# Whoever an alert names (responsible, supervisor, leader) may acknowledge it.
+_ALERT_HANDLING = ["monitoring.acknowledge_alert"]
+
+# Ledger imports (applications.ledger): the front desk brings in what it used to type, the
+# supervisor migrates whole units; everyone else reads the results. Import is scoped to units.
+_LEDGER_IMPORT = ["applications.import_ledger", "applications.view_importjob"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
@@ -68,6 +76,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.change_applicationmaterial",
         "applications.accept_application",
         "applications.complete_acceptance",
+        *_LEDGER_IMPORT,
+        *_ALERT_HANDLING,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -88,9 +98,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.archive_application",
         "applications.return_application",
         "applications.suspend_application",
+        "monitoring.view_callback",
+        "monitoring.record_callback",
+        *_ALERT_HANDLING,
+        "monitoring.view_dashboard",  # their own unit's figures (region scoping)
     ],
-    PROJECT_MANAGER: [*_VIEW_CORE, "applications.complete_grid_works"],
-    APPROVER: [*_VIEW_CORE, "applications.decide_scheme_approval"],
+    PROJECT_MANAGER: [*_VIEW_CORE, "applications.complete_grid_works", *_ALERT_HANDLING],
+    APPROVER: [*_VIEW_CORE, "applications.decide_scheme_approval", *_ALERT_HANDLING],
     SUPERVISOR: [
         *_VIEW_CORE,
         "applications.view_all_units",
@@ -102,12 +116,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.view_materialrequirement",
         "applications.view_approvalrequirement",
         *_POLICY_EDIT,
+        *_LEDGER_IMPORT,
+        "monitoring.view_callback",
+        "monitoring.record_callback",
+        *_ALERT_HANDLING,
+        "monitoring.view_emaildelivery",
+        "monitoring.resend_emaildelivery",
+        "monitoring.view_dashboard",
     ],
     INSPECTOR: [
         *_VIEW_CORE,
         "applications.view_all_units",
         "applications.view_staffprofile",
         "monitoring.view_escalationstep",
+        "applications.view_importjob",
+        "monitoring.view_callback",
+        "monitoring.view_emaildelivery",
+        "monitoring.view_dashboard",
     ],
 }
 

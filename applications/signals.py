@@ -4,8 +4,16 @@
 writes commit or roll back with the transition itself. Arguments: application, transition
 (name), source, target, actor, at, log (the TransitionLog row), data (the transition's data).
 For a new application, transition is "create" and source is "".
+
+`applications_imported` is sent by a ledger import after each chunk of rows it writes (10,000
+at most), inside the import's transaction. Arguments: application_ids (the applications whose
+stage the import set: every new one, and those it moved), created_ids (those of them it
+created), actor (who imported), at (the import's instant). Each application's `state`,
+`suspended_from` and `state_changed_at` (the ledger's 环节开始时间) are already saved: a
+listener reads them from the database, set-based, instead of one signal a row.
 """
 
 from django.dispatch import Signal
 
 application_transitioned = Signal()
+applications_imported = Signal()

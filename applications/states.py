@@ -62,6 +62,13 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+class ApplicationOrigin(models.TextChoices):
+    """Where an application was entered: accepted in Yekuo, or brought in from a ledger."""
+
+    SYSTEM = "system", _("系统受理")
+    LEDGER = "ledger", _("台账导入")
+
+
 class Department(models.TextChoices):
     """Departments that approve a supply scheme in parallel (DOMAIN.md §5)."""
 

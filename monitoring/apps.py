@@ -7,5 +7,14 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("时限管控")
 
     def ready(self):
-        # Clocks follow the lifecycle by listening to it; the lifecycle never imports us.
-        from monitoring import receivers  # noqa: F401
+        # Clocks follow the lifecycle by listening to it; the lifecycle never imports us. The
+        # schedules of the sweep and the e-mails are (re)made after every migrate.
+        # Ledger imports announce many applications at once (applications.ledger).
+        from monitoring import (  # noqa: F401
+            import_receivers,
+            receivers,
+            schedules,
+        )
+
+        # After `receivers`: a connection record is computed once the clocks have stopped.
+        from monitoring.dashboard import records  # noqa: F401

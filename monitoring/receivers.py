@@ -1,6 +1,6 @@
-"""Signal receivers of the monitoring app: the lifecycle announces, the clocks follow.
+"""Signal receivers of the monitoring app: the lifecycle announces, clocks and callbacks follow.
 
-Every signal here is sent inside the sender's transaction, so the clocks' writes commit or roll
+Every signal here is sent inside the sender's transaction, so their writes commit or roll
 back with the change that caused them.
 """
 
@@ -11,12 +11,19 @@ from applications.models import SchemeApproval
 from applications.services.approvals import scheme_review_closed, scheme_review_opened
 from applications.signals import application_transitioned
 
-from . import clocks
+from . import callbacks, clocks
 
 
 @receiver(application_transitioned, dispatch_uid="monitoring.clocks_follow_lifecycle")
 def clocks_follow_lifecycle(sender, *, application, transition, target, at, **kwargs):
     clocks.follow_transition(application=application, transition=transition, target=target, at=at)
+
+
+@receiver(application_transitioned, dispatch_uid="monitoring.callbacks_follow_lifecycle")
+def callbacks_follow_lifecycle(sender, *, application, transition, source, target, at, **kwargs):
+    callbacks.follow_transition(
+        application=application, transition=transition, source=source, target=target, at=at
+    )
 
 
 @receiver(scheme_review_opened, dispatch_uid="monitoring.approval_clocks_start")

@@ -71,6 +71,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The unread count in the admin header (templates/admin/base_site.html).
+                "monitoring.context_processors.inbox",
             ],
         },
     },
@@ -152,3 +154,19 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 YEKUO_SMALL_MICRO_LIMIT_KVA = int(os.environ.get("YEKUO_SMALL_MICRO_LIMIT_KVA", "160"))
 # Above this capacity the survey is done by a team led by the customer manager (seed 002).
 YEKUO_TEAM_SURVEY_ABOVE_KVA = int(os.environ.get("YEKUO_TEAM_SURVEY_ABOVE_KVA", "3000"))
+# The first callback (受理回访) is due by the end of the acceptance's working day (0), or up to
+# this many working days later (DOMAIN.md §6: a company may allow 1).
+YEKUO_FIRST_CALLBACK_WORKING_DAYS = int(os.environ.get("YEKUO_FIRST_CALLBACK_WORKING_DAYS", "0"))
+
+# Alerts and e-mail (monitoring.sweep, monitoring.emails). Links in e-mails start with this.
+YEKUO_SITE_URL = os.environ.get("YEKUO_SITE_URL", "http://127.0.0.1:8000")
+# Tries before an e-mail is marked failed; retries wait 1, 2, 4 … minutes, at most an hour.
+YEKUO_EMAIL_MAX_ATTEMPTS = int(os.environ.get("YEKUO_EMAIL_MAX_ATTEMPTS", "5"))
+YEKUO_EMAIL_RETRY_SECONDS = 60
+YEKUO_EMAIL_MAX_RETRY_SECONDS = 3600
+# A row left 'sending' this long was abandoned by a dead worker; must exceed Q_CLUSTER timeout.
+YEKUO_EMAIL_CLAIM_TIMEOUT = int(os.environ.get("YEKUO_EMAIL_CLAIM_TIMEOUT", "900"))
+# An SMTP server that never answers must not hold the sending task past its timeout.
+EMAIL_TIMEOUT = int(os.environ.get("YEKUO_EMAIL_TIMEOUT", "30"))
+# Ledger imports with more data rows than this run as a background job (applications.ledger).
+YEKUO_IMPORT_BACKGROUND_ROWS = int(os.environ.get("YEKUO_IMPORT_BACKGROUND_ROWS", "5000"))

@@ -8,4 +8,5 @@ admin.site.index_title = "业务办理"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("monitoring.dashboard.urls")),
 ]

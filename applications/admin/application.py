@@ -10,7 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import paths, rules
 from ..forms import AcceptanceForm, TransitionForm
-from ..models import Application, Unit
+from ..ledger.resources import ApplicationLedgerResource
+from ..models import Application, ImportJob, Unit
 from ..services import TransitionRefused
 from ..services.acceptance import accept_application
 from ..services.approvals import rejection_reasons, submit_scheme
@@ -24,6 +25,8 @@ from ..services.lifecycle import (
 from ..states import State
 from . import panels
 from .inlines import APPLICATION_INLINES
+from .ledger import LedgerImportExportMixin
+from .paginators import CustomerManagerListFilter, EstimatedCountPaginator
 from .scoping import UnitScopedAdminMixin
 
 
@@ -40,8 +43,11 @@ def _without(fields, hidden):
 
 
 @admin.register(Application)
-class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(LedgerImportExportMixin, UnitScopedAdminMixin, SimpleHistoryAdmin):
     change_form_template = "admin/applications/application/change_form.html"
+    # 导入 / 导出 on the list: the ledger (业扩台账) through applications.ledger.
+    ledger_kind = ImportJob.Kind.APPLICATIONS
+    resource_classes = [ApplicationLedgerResource]
     list_display = [
         "number",
         "customer",
@@ -58,7 +64,7 @@ class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
         "state",
         "customer_class",
         "unit",
-        ("customer_manager", admin.RelatedOnlyFieldListFilter),
+        ("customer_manager", CustomerManagerListFilter),
         "business_type",
         "channel",
         "is_small_micro",
@@ -67,8 +73,11 @@ class ApplicationAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
     ]
     search_fields = ["number", "customer__name", "customer__phone", "customer__id_number"]
     list_select_related = ["customer", "unit", "customer_manager"]
-    date_hierarchy = "accepted_at"
+    # No date_hierarchy: listing its years scans every application (0.7 s at a million);
+    # the 受理时间 filter above covers it. Huge lists get an estimated count, never two counts.
     list_per_page = 50
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     autocomplete_fields = ["customer"]
     inlines = APPLICATION_INLINES
     readonly_fields = [

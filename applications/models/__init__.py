@@ -1,6 +1,7 @@
 from .application import Application, ApplicationNumberSequence
 from .approvals import ApprovalRequirement, SchemeApproval, SchemeReview
 from .customer import Customer, CustomerKind, IdType
+from .ledger import ImportJob, MeteringRecord
 from .log import ImmutableRecord, TransitionLog
 from .materials import ApplicationMaterial, MaterialRequirement
 from .org import StaffProfile, Unit
@@ -16,9 +17,11 @@ __all__ = [
     "CustomerKind",
     "IdType",
     "ImmutableRecord",
+    "ImportJob",
     "Inspection",
     "MaterialRequirement",
     "MeterInstallation",
+    "MeteringRecord",
     "SchemeApproval",
     "SchemeReview",
     "StaffProfile",

@@ -18,6 +18,7 @@ from .. import paths, rules
 from ..states import (
     HIGH_VOLTAGE_CLASSES,
     LOW_VOLTAGES,
+    ApplicationOrigin,
     BusinessType,
     Channel,
     CustomerClass,
@@ -122,9 +123,27 @@ class Application(ConcurrentTransitionMixin, models.Model):
         help_text=_("高压客户的配套工程与客户施工并行，送电前须竣工"),
     )
     energized_at = models.DateTimeField(_("送电时间"), null=True, blank=True, db_index=True)
+    # A ledger's 装表日期, kept as the ledger says it; Yekuo's own installation is recorded by
+    # MeterInstallation at energization, and other systems' by MeteringRecord.
+    ledger_installed_on = models.DateField(
+        _("装表日期（台账）"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("导入的业扩台账中记载的装表日期"),
+    )
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     archive_location = models.CharField(_("档案存放位置"), max_length=100, blank=True)
     note = models.TextField(_("备注"), blank=True)
+    # A ledger import may keep moving an application it brought in only until someone handles
+    # it in Yekuo; from then on the system is the master of its stage (applications.ledger).
+    origin = models.CharField(
+        _("来源"),
+        max_length=10,
+        choices=ApplicationOrigin.choices,
+        default=ApplicationOrigin.SYSTEM,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -1,1 +1,1 @@
-from . import calendar, clocks, policy, timeline  # noqa: F401
+from . import alerts, calendar, callbacks, clocks, notifications, policy, timeline  # noqa: F401

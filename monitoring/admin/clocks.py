@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import rules
 from applications.services.errors import TransitionRefused
 from monitoring import clocks
+from monitoring.dashboard.admin_filters import ClockStatusFilter
 from monitoring.models import ClockPause, StageClock
 
 
@@ -44,7 +45,15 @@ class StageClockAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "outcome",
         "counts_against_company",
     ]
-    list_filter = ["outcome", "stage", "unit", "customer_class", "counts_against_company"]
+    list_filter = [
+        "outcome",
+        "stage",
+        "unit",
+        "customer_class",
+        "counts_against_company",
+        ClockStatusFilter,  # the dashboard's links: overdue now, due today, warning
+        "application__is_small_micro",
+    ]
     list_select_related = ["application__customer", "unit", "responsible"]
     search_fields = ["application__number", "application__customer__name"]
     date_hierarchy = "started_at"

@@ -116,6 +116,29 @@ class StageClock(models.Model):
             ),
             models.Index(fields=["application", "outcome"], name="clock_application_outcome"),
             models.Index(fields=["unit", "stage", "stopped_at"], name="clock_unit_stage_stopped"),
+            # Dashboards (monitoring.dashboard): index-only scans of the judged clocks of a
+            # period, and of the running clocks' due and warning times.
+            models.Index(
+                fields=["stopped_at"],
+                include=[
+                    "stage",
+                    "outcome",
+                    "elapsed_working_days",
+                    "unit",
+                    "customer_class",
+                    "responsible",
+                    "limit_unit",
+                    "limit_value",
+                ],
+                condition=Q(counts_against_company=True, outcome__in=["met", "breached"]),
+                name="clock_judged_stopped",
+            ),
+            models.Index(
+                fields=["due_at"],
+                include=["warn_at", "stage", "unit", "customer_class", "responsible"],
+                condition=Q(outcome="open", paused_at__isnull=True, counts_against_company=True),
+                name="clock_running",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -84,11 +84,16 @@ class Command(BaseCommand):
             admin.save()
 
         def staff(username, role, unit, name, **kw):
-            return make_staff(
+            user = make_staff(
                 username, role=role, unit=unit, full_name=name, password=DEMO_PASSWORD, **kw
             )
+            if not user.email:  # the demo's console backend prints what would be sent
+                user.email = f"{username}@demo.yekuo.local"
+                user.save(update_fields=["email"])
+            return user
 
-        supervisor = staff("zhuguan", roles.SUPERVISOR, head, "王主管")
+        # The city company's marketing-department supervisor: third level of escalation.
+        supervisor = staff("zhuguan", roles.SUPERVISOR, head, "王主管", department="marketing")
         accounts = {
             "admin": (admin, "系统管理员（全部权限）"),
             "zhuguan": (supervisor, "主管（市公司）：查看全部单位，退回/暂停/撤销"),

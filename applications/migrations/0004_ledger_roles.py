@@ -1,0 +1,19 @@
+"""Grant the roles the ledger permissions now that ImportJob and MeteringRecord exist."""
+
+from django.db import migrations
+
+
+def sync_roles(apps, schema_editor):
+    from applications.roles import sync_roles
+
+    sync_roles(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("applications", "0003_ledger_imports"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]

@@ -1,0 +1,441 @@
+"""Benchmark: importing an N-row 业扩台账 (.xlsx) into PostgreSQL, against the floor.
+
+    python benchmarks/import_ledger.py                 # N = 100,000
+    python benchmarks/import_ledger.py --rows 20000
+
+Without DATABASE_URL it starts its own throwaway PostgreSQL (yekuo.pgcluster) with the settings
+printed below, and stops it on exit, Ctrl-C included. With DATABASE_URL it migrates and loads
+into that (PostgreSQL) database: use a scratch one, its application tables are emptied.
+
+A realistic ledger is generated once per N (openpyxl write-only; cached in the temp directory):
+23 columns as DOMAIN.md §10 (+ 受理渠道), three units, the four customer classes, 70% archived,
+5% cancelled, the rest in flight in legacy stage names, some dates as text, some capacities as
+"315kVA", IDs and phones as text. Then, in the same run:
+
+(a) the project's import, as the admin's confirm and the background job do it
+    (`run_import_job`: read with calamine, validate, write set-based in one transaction, clocks
+    of the applications in flight), into empty application tables;
+(b) the floor: reading the same file with calamine plus a PostgreSQL COPY of the same rows
+    (cells as text) into a plain table without indexes;
+(c) django-import-export with its default settings (its openpyxl reader, row-by-row
+    `save()`) on the first 10,000 rows, into empty tables again.
+
+Rows/s for each; the last line is `ratio_to_floor=X.XX` (a / b for the same N; target ≤ 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yekuo.settings")
+# The uploaded copy the import job reads goes to a temporary media folder, removed at exit.
+_MEDIA = tempfile.TemporaryDirectory(prefix="yekuo-bench-media-")
+os.environ["YEKUO_MEDIA_ROOT"] = _MEDIA.name
+
+BENCH_SETTINGS = {
+    "shared_buffers": "1GB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "512MB",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "jit": "off",
+}
+SHOWN = ["server_version", *BENCH_SETTINGS, "fsync", "synchronous_commit", "full_page_writes"]
+GENERATOR_VERSION = 3  # bump when the generated ledger changes
+SLICE = 10_000
+UNITS = [
+    ("xihu", "西湖供电服务中心"),
+    ("yuhang", "余杭供电服务中心"),
+    ("linan", "临安供电服务中心"),
+]
+MANAGERS = ["王芳", "李强", "张敏", "刘洋"]
+PROJECT_MANAGERS = ["陈杰", "杨帆"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="data rows in the ledger")
+    args = parser.parse_args()
+    if os.environ.get("DATABASE_URL"):
+        run(args)
+        return
+    from yekuo.pgcluster import throwaway_postgres
+
+    with throwaway_postgres(settings=BENCH_SETTINGS) as url:
+        os.environ["DATABASE_URL"] = url
+        run(args)
+
+
+# --- The ledger ---------------------------------------------------------------------------------
+
+
+def ledger_rows(n: int, seed: int = 2026):
+    """N realistic ledger rows (lists of cells in header order)."""
+    from stdnum.cn import ric
+
+    from applications.demo import credit_code
+
+    def resident_id(i: int) -> str:  # unique per row (the demo's repeats every 7,000)
+        body = f"330106{datetime(1985, 1, 1) + timedelta(days=i // 1000):%Y%m%d}{i % 1000:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 2, 8, 30)
+    in_flight = {
+        "低压居民": ["业务受理", "现场勘查", "装表接电", "归档", "暂停（现场勘查）"],
+        "低压非居民": ["业务受理", "供电方案答复", "竣工验收", "装表接电", "合同签订"],
+        "高压单电源": ["供电方案答复", "设计审查", "中间检查", "竣工检验", "合同签订", "送电"],
+        "高压双电源": ["供电方案答复", "设计审查", "中间检查", "竣工验收", "合同签订"],
+    }
+    for i in range(n):
+        unit_code, unit_name = UNITS[i % 3]
+        roll = rng.random()
+        cls = (
+            "低压居民" if roll < 0.6 else "低压非居民" if roll < 0.9
+            else "高压单电源" if roll < 0.98 else "高压双电源"
+        )  # fmt: skip
+        person = cls == "低压居民"
+        voltage = {"低压居民": "220V", "低压非居民": "380V"}.get(cls, "10kV")
+        capacity = {"低压居民": 8, "低压非居民": rng.choice([30, 50, 80, 160, 200])}.get(
+            cls, rng.choice([315, 630, 800, 1250, 2500])
+        )
+        accepted = start + timedelta(minutes=7 * i % 1_000_000, seconds=i % 60)
+        fate = rng.random()
+        installed = energized = None
+        cm = f"{MANAGERS[i % 4]}"
+        pm = ""
+        if fate < 0.70:
+            state = "已归档"
+            energized = accepted + timedelta(days=3 + i % 9, hours=2)
+            installed = energized.date()
+            changed = energized + timedelta(days=2)
+        elif fate < 0.75:
+            state = "已撤销"
+            changed = accepted + timedelta(days=1)
+        else:
+            state = rng.choice(in_flight[cls])
+            changed = accepted + timedelta(days=1 + i % 5, hours=1)
+            if state == "归档":
+                energized = changed - timedelta(hours=3)
+                installed = energized.date()
+        grid = "否"
+        if cls != "低压居民" and state in ("竣工验收", "竣工检验") and i % 2:
+            grid = "是"
+            pm = PROJECT_MANAGERS[i % 2]
+        date_style = i % 10
+        accepted_cell = (
+            accepted.strftime("%Y/%m/%d %H:%M:%S") if date_style == 0
+            else accepted.replace(hour=0, minute=0, second=0) if date_style == 1
+            else accepted
+        )  # fmt: skip
+        yield [
+            f"YK-{accepted.year}-{i + 1:06d}" if i % 2 else f"33{unit_code[:2].upper()}{i:010d}",
+            f"居民客户{i}" if person else f"示例企业{i}有限公司",
+            "居民身份证" if person else "统一社会信用代码",
+            resident_id(i) if person else credit_code(i),
+            f"联系人{i % 5000}",
+            f"1{3 + i % 7}{i:09d}"[:11],
+            f"{unit_name[:2]}区幸福路{i}号",
+            unit_name,
+            cls,
+            "新装" if i % 4 else "增容",
+            ["网上国网", "95598", "营业厅", "客户经理上门", "政务一站式窗口"][i % 5],
+            f"{capacity}kVA" if i % 10 == 3 else capacity,
+            voltage,
+            "是" if cls == "低压非居民" and capacity <= 160 and i % 3 == 0 else "否",
+            grid,
+            accepted_cell,
+            state,
+            changed,
+            cm,
+            pm,
+            installed,
+            energized,
+            "" if i % 7 else "客户要求尽快送电",
+        ]
+
+
+def write_ledger(path: Path, n: int) -> None:
+    from openpyxl import Workbook
+
+    from applications.ledger.columns import APPLICATION_COLUMNS
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("业扩台账")
+    sheet.append([c.header for c in APPLICATION_COLUMNS])
+    for cells in ledger_rows(n):
+        sheet.append(cells)
+    workbook.save(path)
+
+
+def ledger_file(n: int) -> Path:
+    path = Path(tempfile.gettempdir()) / f"yekuo-bench-ledger-{n}-v{GENERATOR_VERSION}.xlsx"
+    if not path.exists():
+        started = time.perf_counter()
+        partial = path.with_suffix(".part")
+        write_ledger(partial, n)
+        partial.rename(path)
+        print(f"generated {path} ({n:,} rows) in {time.perf_counter() - started:.1f} s")
+    else:
+        print(f"reusing {path}")
+    return path
+
+
+# --- Setting up ---------------------------------------------------------------------------------
+
+
+def setup_org():
+    from applications import roles
+    from applications.demo import make_staff
+    from applications.models import Unit
+
+    company, _ = Unit.objects.get_or_create(code="hangzhou", defaults={"name": "杭州市供电公司"})
+    importer = None
+    for code, name in UNITS:
+        unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "parent": company})
+        for k, full_name in enumerate(MANAGERS, start=1):
+            make_staff(f"cm_{code}{k}", role=roles.CUSTOMER_MANAGER, unit=unit, full_name=full_name)
+        for k, full_name in enumerate(PROJECT_MANAGERS, start=1):
+            make_staff(f"pm_{code}{k}", role=roles.PROJECT_MANAGER, unit=unit, full_name=full_name)
+    importer = make_staff("bench_supervisor", role=roles.SUPERVISOR, unit=company, full_name="主管")
+    return importer
+
+
+def empty_application_tables() -> None:
+    from django.db import connection
+
+    tables = [
+        "applications_application",
+        "applications_customer",
+        "applications_historicalapplication",
+        "applications_historicalcustomer",
+        "applications_historicalmeteringrecord",
+        "applications_importjob",
+        "applications_applicationnumbersequence",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        cursor.execute("VACUUM ANALYZE")
+
+
+# --- (a) the project --------------------------------------------------------------------------
+
+
+class PhaseLog(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def project_import(path: Path, importer) -> tuple[float, object]:
+    from django.core.files.base import ContentFile
+
+    from applications.ledger.jobs import run_import_job
+    from applications.models import ImportJob
+
+    job = ImportJob(kind=ImportJob.Kind.APPLICATIONS, original_name=path.name, uploaded_by=importer)
+    job.file.save(path.name, ContentFile(path.read_bytes()), save=False)
+    job.save()
+    phases = PhaseLog()
+    logging.getLogger("applications.ledger").addHandler(phases)
+    logging.getLogger("applications.ledger").setLevel(logging.DEBUG)
+    logging.getLogger("applications.ledger").propagate = False
+    started = time.perf_counter()
+    run_import_job(job.pk)
+    elapsed = time.perf_counter() - started
+    job.refresh_from_db()
+    for line in phases.lines:
+        print(f"    {line}")
+    return elapsed, job
+
+
+# --- (b) the floor ----------------------------------------------------------------------------
+
+
+def floor(path: Path) -> tuple[float, float, int]:
+    import python_calamine
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with python_calamine.CalamineWorkbook.from_path(str(path)) as workbook:
+        cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    read = time.perf_counter() - started
+    width = len(cells[0])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_ledger_floor")
+        columns = ", ".join(f"c{i} text" for i in range(width))
+        cursor.execute(f"CREATE TABLE bench_ledger_floor ({columns})")
+        with cursor.cursor.copy("COPY bench_ledger_floor FROM STDIN") as copy:
+            for row in cells[1:]:
+                copy.write_row([None if c == "" else str(c) for c in row])
+    total = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_ledger_floor")
+    return total, read, len(cells) - 1
+
+
+# --- (c) django-import-export with its defaults ---------------------------------------------------
+
+
+def baseline_resource():
+    """A plain ModelResource: import-export's row-by-row path, our cell normalisation."""
+    from import_export import fields, resources, widgets
+
+    from applications.ledger import normalise, stages
+    from applications.ledger.columns import CUSTOMER_CLASSES, ID_TYPES, kind_for
+    from applications.models import Application, Customer, Unit
+
+    class ApplicationBaselineResource(resources.ModelResource):
+        number = fields.Field(attribute="number", column_name="工单编号")
+        unit = fields.Field(
+            attribute="unit", column_name="供电单位", widget=widgets.ForeignKeyWidget(Unit, "name")
+        )
+        customer_class = fields.Field(attribute="customer_class", column_name="用电类别")
+        requested_capacity_kva = fields.Field(
+            attribute="requested_capacity_kva", column_name="申请容量(kVA)"
+        )
+        supply_voltage = fields.Field(attribute="supply_voltage", column_name="供电电压")
+        site_address = fields.Field(attribute="site_address", column_name="用电地址")
+        accepted_at = fields.Field(
+            attribute="accepted_at", column_name="受理时间", widget=widgets.DateTimeWidget()
+        )
+        state = fields.Field(attribute="state", column_name="当前环节")
+        state_changed_at = fields.Field(
+            attribute="state_changed_at",
+            column_name="环节开始时间",
+            widget=widgets.DateTimeWidget(),
+        )
+        customer = fields.Field(attribute="customer_id", column_name="customer_id")
+
+        class Meta:
+            model = Application
+            import_id_fields = ("number",)
+            fields = (
+                "number", "unit", "customer_class", "requested_capacity_kva", "supply_voltage",
+                "site_address", "accepted_at", "state", "state_changed_at", "customer",
+            )  # fmt: skip
+
+        def before_import_row(self, row, **kwargs):
+            # What a ModelResource cannot do by widgets alone: the customer, the legacy names.
+            id_type = ID_TYPES[normalise.header_key(row["证件类型"])]
+            cls = CUSTOMER_CLASSES[normalise.header_key(row["用电类别"])]
+            customer, _ = Customer.objects.get_or_create(
+                id_type=id_type,
+                id_number=normalise.code(row["证件号码"]),
+                defaults={
+                    "name": row["户名"],
+                    "kind": kind_for(id_type, cls),
+                    "contact_name": row["联系人"] or row["户名"],
+                    "phone": normalise.code(row["联系电话"]),
+                    "address": row["用电地址"],
+                    "unit": Unit.objects.get(name=row["供电单位"]),
+                },
+            )
+            row["customer_id"] = customer.pk
+            row["用电类别"] = cls
+            row["申请容量(kVA)"] = normalise.capacity(row["申请容量(kVA)"])
+            row["供电电压"] = normalise.voltage(row["供电电压"])
+            row["受理时间"] = normalise.instant(row["受理时间"])
+            row["环节开始时间"] = normalise.instant(row["环节开始时间"])
+            state = normalise.header_key(row["当前环节"])
+            row["当前环节"] = (
+                "suspended" if state.startswith("暂停") else _plain_state(stages, state)
+            )
+
+    return ApplicationBaselineResource
+
+
+def _plain_state(stages, key):
+    state = stages.NAMES[key]
+    return "customer_construction" if state == stages.CONSTRUCTION else state
+
+
+def baseline(path: Path) -> tuple[float, int, object]:
+    from import_export.formats.base_formats import XLSX
+    from openpyxl import Workbook, load_workbook
+
+    slice_path = path.with_name(f"{path.stem}-first{SLICE}.xlsx")
+    if not slice_path.exists():
+        source = load_workbook(path, read_only=True)
+        out = Workbook(write_only=True)
+        sheet = out.create_sheet("业扩台账")
+        width = None
+        for k, row in enumerate(source.worksheets[0].iter_rows(values_only=True)):
+            if k > SLICE:
+                break
+            width = width or len(row)
+            # Empty cells as "": import-export's reader wants every row as wide as the header.
+            padded = [*row, *([None] * (width - len(row)))]
+            sheet.append(["" if value is None else value for value in padded])
+        out.save(slice_path)
+    started = time.perf_counter()
+    dataset = XLSX().create_dataset(slice_path.read_bytes())
+    result = baseline_resource()().import_data(dataset, dry_run=False, raise_errors=False)
+    return time.perf_counter() - started, len(dataset), result
+
+
+# --- The run ----------------------------------------------------------------------------------
+
+
+def run(args) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark needs PostgreSQL: unset DATABASE_URL to use a throwaway one.")
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        for name in SHOWN:
+            cursor.execute(f"SHOW {name}")
+            print(f"  {name} = {cursor.fetchone()[0]}")
+
+    path = ledger_file(args.rows)
+    importer = setup_org()
+    empty_application_tables()
+    n = args.rows
+
+    floor_time, read_time, floor_rows = floor(path)
+    assert floor_rows == n, (floor_rows, n)
+    print(f"(b) floor: calamine read {read_time:.2f} s + COPY {floor_time - read_time:.2f} s")
+    print(f"    = {floor_time:.2f} s, {n / floor_time:,.0f} rows/s")
+
+    print("(a) project import (read + validate + write, job path):")
+    project_time, job = project_import(path, importer)
+    if job.status != "done" or job.rows_created != n:
+        sys.exit(f"import did not complete: {job.status} {job.message} created={job.rows_created}")
+    from monitoring.models import StageClock
+
+    clocks = StageClock.objects.count()
+    print(
+        f"    = {project_time:.2f} s, {n / project_time:,.0f} rows/s "
+        f"(created {job.rows_created:,}, open clocks {clocks:,})"
+    )
+
+    empty_application_tables()
+    base_time, base_rows, result = baseline(path)
+    totals = dict(result.totals)
+    print(
+        f"(c) django-import-export defaults, first {base_rows:,} rows: {base_time:.2f} s, "
+        f"{base_rows / base_time:,.0f} rows/s (new {totals['new']:,}, errors "
+        f"{totals['error'] + totals['invalid']:,})"
+    )
+    print(f"ratio_to_floor={project_time / floor_time:.2f}")
+
+
+if __name__ == "__main__":
+    main()

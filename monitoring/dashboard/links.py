@@ -1,0 +1,110 @@
+"""The admin changelist each number counts: the same filters, written as admin query strings.
+
+A link is made only when the user may view that list and the admin accepts every lookup in it
+(`ModelAdmin.lookup_allowed`); otherwise the number is shown without a link rather than linked
+to a list that counts something else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+
+from applications.models import Application
+
+from ..models import Callback, StageClock
+from .filters import Filters, Period
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ",".join(_text(v) for v in value)
+    return str(value)
+
+
+def period_params(field: str, period: Period) -> dict[str, date]:
+    """Local days, as the admin filters them (`__date` converts to the current time zone)."""
+    return {f"{field}__date__gte": period.start, f"{field}__date__lte": period.end}
+
+
+class Links:
+    def __init__(self, request, filters: Filters):
+        self.request = request
+        self.filters = filters
+        self._bases: dict = {}
+        self._allowed: dict = {}
+
+    def _url(self, model, params: dict) -> str:
+        base = self._base(model)
+        if base is None:
+            return ""
+        model_admin, url = base
+        params = {k: _text(v) for k, v in params.items() if v is not None and v != ""}
+        for lookup, value in params.items():
+            key = (model, lookup)
+            if key not in self._allowed:  # a page has hundreds of links, a few distinct lookups
+                self._allowed[key] = model_admin.lookup_allowed(lookup, value, self.request)
+            if not self._allowed[key]:
+                return ""
+        return f"{url}?{urlencode(sorted(params.items()))}" if params else url
+
+    def _base(self, model):
+        """(its ModelAdmin, its changelist URL), or None when the user may not view it."""
+        if model not in self._bases:
+            model_admin = admin.site._registry.get(model)
+            base = None
+            if model_admin is not None and model_admin.has_view_permission(self.request):
+                opts = model._meta
+                try:
+                    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                except NoReverseMatch:
+                    url = None
+                base = (model_admin, url) if url else None
+            self._bases[model] = base
+        return self._bases[model]
+
+    def applications(self, **params) -> str:
+        f = self.filters
+        base = {
+            "unit__id__exact": f.unit.pk if f.unit else None,
+            "customer_class__exact": f.customer_class,
+            "is_small_micro__exact": f.small_micro,
+        }
+        return self._url(Application, {**base, **params})
+
+    def clocks(self, **params) -> str:
+        f = self.filters
+        base = {
+            "unit__id__exact": f.unit.pk if f.unit else None,
+            "customer_class__exact": f.customer_class,
+            "application__is_small_micro__exact": f.small_micro,
+        }
+        return self._url(StageClock, {**base, **params})
+
+    def judged_clocks(self, period: Period, *, breached_only: bool = False, **params) -> str:
+        """Clocks the overdue rate counts: the company's, finished in the period, met or late."""
+        return self.clocks(
+            **period_params("stopped_at", period),
+            counts_against_company__exact=True,
+            outcome__in=["breached"] if breached_only else ["met", "breached"],
+            **params,
+        )
+
+    def callbacks(self, **params) -> str:
+        f = self.filters
+        base = {
+            # The callback list defaults to the caller's own list for today: ask for all.
+            "todo": "all",
+            "assignee": "all",
+            "unit__id__exact": f.unit.pk if f.unit else None,
+            "application__customer_class__exact": f.customer_class,
+            "application__is_small_micro__exact": f.small_micro,
+        }
+        return self._url(Callback, {**base, **params})

@@ -1,0 +1,251 @@
+"""Clocks of applications brought in by a ledger import (applications.ledger).
+
+A ledger row says which stage an application is in and since when (环节开始时间); that is all
+that is known of its time. So an imported application in flight gets the one clock a hand-made
+one would have now: the open clock of its stage, started at 环节开始时间 under the standard in
+force that day, with due and warning computed like any other — the sweep then warns and
+escalates it exactly as if it had been entered by hand. A suspended one gets that clock paused
+at the suspension. Archived and cancelled ones get none: their finished stages are not in the
+ledger, and no clock is invented for them.
+
+New applications are the bulk of an import: their clocks are computed from plain rows with the
+policies read once, and inserted in one statement per chunk (COPY on PostgreSQL). An
+application the ledger moved on a later import (it is still managed by the ledger) has its open
+clock stopped, returned, paused, resumed or re-timed by the functions a transition would use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from applications import paths
+from applications.ledger import sql
+from applications.models import Application
+from applications.states import State
+
+from . import clocks
+from .models import ClockPause, StageClock, TimeLimitPolicy
+from .models.policy import LimitUnit, WarnUnit
+
+Outcome = StageClock.Outcome
+_FACTS = (
+    "id", "customer_class", "state", "suspended_from", "state_changed_at", "unit_id",
+    "customer_manager_id", "project_manager_id", "accepted_by_id",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The open clock an application should have: its stage, since when, paused or not."""
+
+    stage: str
+    started_at: datetime
+    paused: bool
+
+
+def wanted_clock(app: Application) -> Wanted | None:
+    if app.state == State.SUSPENDED and app.suspended_from:
+        return Wanted(app.suspended_from, app.state_changed_at, paused=True)
+    if app.state in paths.STAGE_RULES:
+        return Wanted(app.state, app.state_changed_at, paused=False)
+    return None  # archived or cancelled
+
+
+class Policies:
+    """Every time-limit standard, read once: the one in force for (class, stage) on a day."""
+
+    def __init__(self):
+        self._versions: dict[tuple[str, str], list[TimeLimitPolicy]] = {}
+        self._by_day: dict[tuple[str, str, date], _Clock] = {}
+        for policy in TimeLimitPolicy.objects.order_by("-effective_from"):
+            self._versions.setdefault((policy.customer_class, policy.stage), []).append(policy)
+
+    def on(self, customer_class: str, stage: str, day: date) -> TimeLimitPolicy | None:
+        for policy in self._versions.get((customer_class, stage), ()):
+            if policy.effective_from <= day:
+                return policy
+        return None
+
+    def timed(self, customer_class: str, stage: str, started_at: datetime, day: date) -> _Clock:
+        """A clock timed by `clocks._apply_policy`, from `started_at` on.
+
+        A working-day limit is due at the end of a day counted from the start's day, whatever
+        its hour (DOMAIN.md §4), so clocks starting on the same day share their deadlines:
+        they are computed once a (class, stage, day) and only the warning, never before the
+        start, is set per clock. Hour limits are computed per clock.
+        """
+        policy = self.on(customer_class, stage, day)
+        if policy is not None and policy.limit_unit == LimitUnit.HOURS:
+            clock = _Clock(stage, started_at, customer_class)
+            clocks._apply_policy(clock, policy)
+            return clock
+        key = (customer_class, stage, day)
+        shared = self._by_day.get(key)
+        if shared is None:
+            start_of_day = datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+            shared = _Clock(stage, start_of_day, customer_class)
+            clocks._apply_policy(shared, policy)
+            self._by_day[key] = shared
+        clock = replace(shared, started_at=started_at)
+        if clock.warn_at is not None:
+            clock.warn_at = max(clock.warn_at, started_at)
+        return clock
+
+
+@dataclass(slots=True)
+class _Facts:
+    """The columns of an application a clock needs (no model instance: they are many)."""
+
+    id: int
+    customer_class: str
+    state: str
+    suspended_from: str
+    state_changed_at: datetime
+    unit_id: int
+    customer_manager_id: int | None
+    project_manager_id: int | None
+    accepted_by_id: int | None
+
+
+@dataclass(slots=True)
+class _Clock:
+    """What `clocks._apply_policy` and `clocks.deadlines` read and write."""
+
+    stage: str
+    started_at: datetime
+    customer_class: str
+    policy: TimeLimitPolicy | None = None
+    counts_against_company: bool = True
+    limit_unit: str = LimitUnit.WORKING_DAYS
+    limit_value: int | None = None
+    warn_unit: str = WarnUnit.WORKING_DAYS
+    warn_before_value: int | None = None
+    warn_at: datetime | None = None
+    due_at: datetime | None = None
+    paused_working_days: int = 0
+    paused_duration: timedelta = timedelta(0)
+
+
+TIMED_STATES = [*paths.STAGE_RULES, State.SUSPENDED]
+
+
+@transaction.atomic(savepoint=False)
+def follow_import(
+    *, application_ids: list[int], at: datetime, created_ids: set[int] = frozenset()
+) -> int:
+    """Give each imported application the open clock its row implies; returns clocks started.
+
+    `created_ids` are applications the import has just created: they have no clock yet.
+    """
+    policies = Policies()
+    started = 0
+    for part in sql.chunks(application_ids, sql.chunk_size()):
+        moved = [pk for pk in part if pk not in created_ids]
+        with_clock = set(
+            StageClock.objects.filter(
+                application_id__in=sql.one_of(moved),
+                outcome=Outcome.OPEN,
+                scheme_approval__isnull=True,
+            ).values_list("application_id", flat=True)
+            if moved
+            else ()
+        )
+        rows = (
+            Application.objects.filter(pk__in=sql.one_of(part))
+            .filter(Q(state__in=TIMED_STATES) | Q(pk__in=sorted(with_clock)))
+            .values_list(*_FACTS)
+        )
+        new_clocks = []
+        for values in rows:
+            app = _Facts(*values)
+            wanted = wanted_clock(app)
+            if app.id in with_clock and _adjusted(app.id, wanted, at):
+                continue
+            if wanted is not None:
+                new_clocks.append(_clock_row(app, wanted, policies))
+        sql.insert_models(StageClock, new_clocks)
+        started += len(new_clocks)
+        _record_pauses([row["application_id"] for row in new_clocks if row["paused_at"]])
+    return started
+
+
+def _clock_row(app: _Facts, wanted: Wanted, policies: Policies) -> dict:
+    day = timezone.localdate(wanted.started_at)
+    clock = policies.timed(app.customer_class, wanted.stage, wanted.started_at, day)
+    return {
+        "application_id": app.id,
+        "stage": wanted.stage,
+        "policy_id": clock.policy.pk if clock.policy else None,
+        "unit_id": app.unit_id,
+        "customer_class": app.customer_class,
+        "responsible_id": clocks._responsible_id(app, wanted.stage),
+        "counts_against_company": clock.counts_against_company,
+        "limit_unit": clock.limit_unit,
+        "limit_value": clock.limit_value,
+        "warn_before_value": clock.warn_before_value,
+        "warn_unit": clock.warn_unit,
+        "started_at": wanted.started_at,
+        "warn_at": clock.warn_at,
+        "due_at": clock.due_at,
+        "outcome": Outcome.OPEN,
+        "paused_at": wanted.started_at if wanted.paused else None,
+    }
+
+
+def _record_pauses(application_ids: list[int]) -> None:
+    """The ClockPause rows of the clocks started paused (suspended applications)."""
+    if not application_ids:
+        return
+    reasons = dict(
+        Application.objects.filter(pk__in=application_ids).values_list("pk", "suspension_reason")
+    )
+    ClockPause.objects.bulk_create(
+        ClockPause(clock_id=pk, reason=reasons.get(app_id, ""), paused_at=paused_at)
+        for pk, app_id, paused_at in StageClock.objects.filter(
+            application_id__in=application_ids, outcome=Outcome.OPEN, paused_at__isnull=False
+        ).values_list("pk", "application_id", "paused_at")
+    )
+
+
+def _adjusted(application_id: int, wanted: Wanted | None, at: datetime) -> bool:
+    """Bring an open clock in line with a re-imported row; True when it is the wanted one.
+
+    Rare (the ledger moved an application it still manages), so done one application at a
+    time with the functions transitions use.
+    """
+    app = Application.objects.get(pk=application_id)
+    clock = clocks._open_stage_clock(app)
+    if clock is None:
+        return False
+    if wanted is not None and wanted.stage == clock.stage:
+        if wanted.paused and not clock.is_paused:
+            clocks.pause_clocks(application=app, at=wanted.started_at, reason=app.suspension_reason)
+        elif not wanted.paused and clock.is_paused:
+            clocks.resume_clocks(application=app, at=wanted.started_at)
+        elif not wanted.paused and clock.started_at != wanted.started_at:
+            # The ledger corrected when the stage began: re-time the clock from there.
+            clock.started_at = wanted.started_at
+            policy = clocks.policy_for(
+                clock.customer_class, clock.stage, timezone.localdate(wanted.started_at)
+            )
+            clocks._apply_policy(clock, policy)
+            clock.save()
+        return True
+    ended_at = max(wanted.started_at if wanted else app.state_changed_at or at, clock.started_at)
+    if app.state == State.CANCELLED:
+        clocks.close_clocks(application=app, outcome=Outcome.CANCELLED, at=ended_at)
+    elif wanted is not None and _is_earlier(app, wanted.stage, clock.stage):
+        clocks.close_clocks(application=app, outcome=Outcome.RETURNED, at=ended_at)
+    else:
+        clocks.stop_clock(clock=clock, at=ended_at)  # the stage's work is done: met or breached
+    return False
+
+
+def _is_earlier(app: Application, stage: str, than: str) -> bool:
+    path = paths.path_for(app)
+    return stage in path and than in path and path.index(stage) < path.index(than)

@@ -1,0 +1,92 @@
+"""Alerts (时限预警/超期告警/超期升级): what the sweep found, one row per clock, kind and level.
+
+Written only by `monitoring.sweep` (set-based INSERT … SELECT … ON CONFLICT DO NOTHING) and
+acknowledged through `monitoring.alerts`. The unique constraint on (clock, kind, level) is the
+guarantee that a sweep run twice, two sweeps at once or a sweep after a crash never raise the
+same alert twice: the database refuses the second row, whatever the code did.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .clocks import StageClock
+
+
+class Alert(models.Model):
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("时限预警")
+        OVERDUE = "overdue", _("超期告警")
+        ESCALATION = "escalation", _("超期升级")
+
+    # Levels: a warning is 0, overdue 1, escalations 2, 3 … as in the policy's EscalationStep.
+    WARNING_LEVEL = 0
+    OVERDUE_LEVEL = 1
+
+    # No index of its own: the unique constraint's index starts with clock_id.
+    clock = models.ForeignKey(
+        StageClock,
+        verbose_name=_("环节时限"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        db_index=False,
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(_("级别"), help_text=_("0 预警，1 超期，2 起为升级"))
+    raised_at = models.DateTimeField(_("产生时间"))
+    due_at = models.DateTimeField(_("到期时间"), help_text=_("产生时该环节的到期时间"))
+    # Denormalised from the clock for the lists' filters and region scoping.
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("业扩申请"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
+    unit = models.ForeignKey(
+        "applications.Unit",
+        verbose_name=_("供电单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # alert_unit_raised starts with unit
+    )
+    # Set in the same transaction that creates the alert's notifications (see sweep.notify).
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True, editable=False)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("处理说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("时限告警")
+        verbose_name_plural = _("时限告警")
+        ordering = ["-raised_at", "-level"]
+        permissions = [("acknowledge_alert", _("确认时限告警"))]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "kind", "level"], name="alert_once_per_level")
+        ]
+        indexes = [
+            # The notify step's claim: NULL finds the alerts to notify, the claim's instant
+            # finds them again within the step (a full index: btree indexes NULLs too).
+            models.Index(fields=["notified_at"], name="alert_notified"),
+            models.Index(fields=["unit", "raised_at"], name="alert_unit_raised"),
+        ]
+
+    def __str__(self):
+        return f"{self.application.number} {self.clock.get_stage_display()} {self.level_display()}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    def level_display(self) -> str:
+        if self.kind == self.Kind.ESCALATION:
+            return _("超期升级（%(level)s级）") % {"level": self.level}
+        return str(self.get_kind_display())
+
+    level_display.short_description = _("告警")
