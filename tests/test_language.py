@@ -1,0 +1,17 @@
+"""Simplified Chinese first, whatever the browser says; English when the user chooses it."""
+
+from django.urls import reverse
+
+
+def test_chinese_even_for_an_english_browser(admin_client):
+    page = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.headers["Content-Language"] == "zh-hans"
+    assert "业扩报装时限管控系统" in page.text
+
+
+def test_english_when_chosen(admin_client):
+    admin_client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    page = admin_client.get(reverse("admin:applications_application_changelist"))
+    assert page.headers["Content-Language"] == "en"
+    assert "Connection application" in page.text
+    assert "业扩报装时限管控系统" not in page.text
