@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from applications import roles
 from applications.demo import Walker, ensure_approvers, make_staff, new_application
@@ -19,6 +21,13 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def working_language():
+    # Services answer in the user's language; tests read the Chinese texts of the spec.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

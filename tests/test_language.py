@@ -15,3 +15,11 @@ def test_english_when_chosen(admin_client):
     assert page.headers["Content-Language"] == "en"
     assert "Connection application" in page.text
     assert "业扩报装时限管控系统" not in page.text
+
+
+def test_a_users_language_does_not_outlive_the_request(admin_client):
+    from django.utils.translation import gettext
+
+    admin_client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    admin_client.get(reverse("admin:index"))
+    assert gettext("业扩申请") == "业扩申请"

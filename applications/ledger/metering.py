@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Application, MeteringRecord
-from . import sql
+from . import sql, validate
 from .columns import METERING_COLUMNS
 from .directory import Directory
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
@@ -23,7 +23,6 @@ from .normalise import CellError, code, day, display
 from .reader import Table
 from .sql import chunks
 from .validate import (
-    CHUNK_ROWS,
     Checked,
     RowError,
     Validated,
@@ -91,7 +90,8 @@ class MeteringLedgerValidator:
 
     def chunks(self) -> list[list[tuple[int, list]]]:
         rows = self.table.rows
-        return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+        size = validate.CHUNK_ROWS
+        return [rows[start : start + size] for start in range(0, len(rows), size)]
 
     def validate_chunk(self, chunk) -> Checked:
         checked = Checked()
@@ -180,7 +180,11 @@ class MeteringWriter:
     def write(self, rows: list[MeteringRow]) -> MeteringResult:
         return self.write_chunk(rows)
 
-    def write_chunk(self, rows: list[MeteringRow]) -> MeteringResult:
+    @staticmethod
+    def payload(rows) -> None:
+        return None
+
+    def write_chunk(self, rows: list[MeteringRow], payload=None) -> MeteringResult:
         result = MeteringResult()
         if not rows:
             return result

@@ -75,20 +75,54 @@ def create_temp_as(name: str, select: str, params: dict | None = None) -> None:
         cursor.execute(f"CREATE TEMP TABLE {name} AS {select}", params or {})
 
 
+def empty_staging(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {name}" if is_postgres() else f"DELETE FROM {name}")
+
+
 def drop_staging(name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {'pg_temp' if is_postgres() else 'temp'}.{name}")
 
 
-def load_staging(name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """COPY on PostgreSQL; executemany of one INSERT on SQLite."""
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    kind = type(value)
+    if value is None:
+        return "\\N"
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime:
+        return value.isoformat()
+    return str(value)  # int, Decimal, date
+
+
+def copy_payload(rows: Iterable[tuple]) -> bytes:
+    """Rows in COPY's text format, ready to send.
+
+    Made by whichever thread has the rows (the validating one, in a pipelined import), so that
+    the writing thread only ships bytes: it then hardly needs the GIL during the COPY.
+    """
+    return "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows).encode()
+
+
+def load_staging(
+    name: str, columns: Sequence[str], rows: Iterable[tuple], payload: bytes | None = None
+) -> None:
+    """COPY on PostgreSQL (of `payload` when given); executemany of one INSERT on SQLite."""
     column_list = ", ".join(columns)
     with connection.cursor() as cursor:
         if is_postgres():
             with cursor.cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"ANALYZE {name}")  # temp tables have no statistics otherwise
+                if payload is not None:
+                    copy.write(payload)
+                else:
+                    for row in rows:
+                        copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {name} ({column_list}) VALUES ({placeholders})"

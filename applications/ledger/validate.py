@@ -107,6 +107,7 @@ class Checked:
     rows: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     bad: list[tuple[int, list]] = field(default_factory=list)
+    payload: bytes | None = None  # the rows as the writer's COPY wants them, if made early
 
 
 @dataclass
@@ -252,6 +253,28 @@ class ApplicationLedgerValidator:
             if number:
                 seen.setdefault(number, []).append(row_no)
         self.repeated = {n: rows for n, rows in seen.items() if len(rows) > 1}
+        self.customers = {}
+        self.customers = self._customers_in_several_rows()
+
+    def _customers_in_several_rows(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """(name, contact, phone) of each customer several rows name: its last valid row's.
+
+        Every row of that customer then carries the same values, so writing chunk by chunk
+        cannot flip them back and forth (and re-importing changes nothing). Such rows are few
+        and are validated here once more.
+        """
+        index = self.table.columns["id_number"]
+        positions: dict[str, list[int]] = {}
+        for position, (_row, cells) in enumerate(self.table.rows):
+            positions.setdefault(code_or_blank(cells[index]).upper(), []).append(position)
+        repeated = sorted(p for found in positions.values() if len(found) > 1 for p in found)
+        if not repeated:
+            return {}
+        checked = self.validate_chunk([self.table.rows[p] for p in repeated])
+        return {
+            (row.id_type, row.id_number): (row.name, row.contact_name, row.phone)
+            for row in checked.rows
+        }
 
     def chunks(self) -> list[list[tuple[int, list]]]:
         rows = self.table.rows
@@ -273,6 +296,9 @@ class ApplicationLedgerValidator:
                 checked.errors.extend(row_errors)
                 checked.bad.append((row_no, cells))
             else:
+                same = self.customers.get((row.id_type, row.id_number))
+                if same:
+                    row.name, row.contact_name, row.phone = same
                 checked.rows.append(row)
         return checked
 
@@ -289,13 +315,6 @@ class ApplicationLedgerValidator:
 
     def result(self, parts: list[Checked]) -> Validated:
         rows = [row for part in parts for row in part.rows]
-        # A customer in several rows: the file's last row gives name, contact and phone, to
-        # every row, so that writing in chunks cannot flip them back and forth.
-        last = {(row.id_type, row.id_number): row for row in rows}
-        for row in rows:
-            final = last[(row.id_type, row.id_number)]
-            if final is not row:
-                row.name, row.contact_name, row.phone = final.name, final.contact_name, final.phone
         errors = sorted((e for part in parts for e in part.errors), key=lambda e: e.row)
         bad = sorted(b for part in parts for b in part.bad)
         return Validated(self.table, rows, errors, self.present, bad)

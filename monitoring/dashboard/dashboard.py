@@ -64,20 +64,23 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     callbacks = scoped_callbacks(user, filters)
     # Two halves of about equal cost, run side by side on PostgreSQL (see `concurrent`).
     daily = scoped_monthly(user, filters, DailyReceived)
-    running, judged, details, in_flight, channels, callback_tables, p90, trend = run_in_two(
-        [
-            lambda: F.running_summary(clocks, now),
-            lambda: F.judged_summary(clocks, period, p90={}),
-            lambda: F.connection_details(records, period),
-            lambda: in_flight_table(apps, links),
-            lambda: channel_table(apps, daily, links, period),
-            lambda: callbacks_tables(callbacks, links, period),
-        ],
-        [
-            lambda: F.judged_p90(clocks, period),
-            lambda: trend_table(apps, records, clocks, monthly, links, period),
-        ],
-        parallel=can_run_in_parallel(),
+    (running, judged, details, in_flight, channels, callback_tables, p90, trend, connection) = (
+        run_in_two(
+            [
+                lambda: F.running_summary(clocks, now),
+                lambda: F.judged_summary(clocks, period, p90={}),
+                lambda: F.connection_details(records, period),
+                lambda: in_flight_table(apps, links),
+                lambda: channel_table(apps, daily, links, period),
+                lambda: callbacks_tables(callbacks, links, period),
+            ],
+            [
+                lambda: F.judged_p90(clocks, period),
+                lambda: trend_table(apps, records, clocks, monthly, links, period),
+                lambda: connection_tables(records, links, filters),
+            ],
+            parallel=can_run_in_parallel(),
+        )
     )
     for stage, value in p90.items():
         judged.by_stage[stage].p90 = value
@@ -86,7 +89,7 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         in_flight,
         clocks_now_table(running, links),
         stage_table(judged, links, period),
-        *connection_tables(records, details, links, filters),
+        *connection,
         trend,
         unit_ranking_table(details, judged, running, links, period),
         manager_ranking_table(details, judged, running, links, period),
@@ -261,10 +264,10 @@ def _app_link(links: Links, period: Period, match: dict, **extra) -> str:
     return links.applications(**period_params("energized_at", period), **params, **extra)
 
 
-def connection_tables(records, details, links: Links, filters: Filters) -> list[Table]:
+def connection_tables(records, links: Links, filters: Filters) -> list[Table]:
     period = filters.period
     year_before = period.shifted(-1)
-    current = F.fold(details, F.CONNECTION_KEYS)
+    current = F.connection_groups(records, period)
     previous = F.connection_groups(records, year_before)
     baseline = (
         previous

@@ -343,6 +343,12 @@ def _per_month(queryset, field: str, months: list[Period], **aggregates) -> list
 ROLLUP_FIELDS = ("received", "energized", "connection_days", "judged", "breached")
 
 
+def covered_until(model) -> date | None:
+    """The day a rollup was rebuilt on (every row of one rebuild has it): one row by its key,
+    not an aggregate over the table."""
+    return model.objects.order_by("pk").values_list("covered_until", flat=True).first()
+
+
 @dataclass
 class TrendMonth:
     received: int = 0
@@ -358,7 +364,7 @@ def monthly_trend(applications, records, clocks, rollup, months: list[Period]) -
     its `covered_until` day; what comes after — today, or every day since the last rebuild —
     is counted live, one conditional aggregate per month in one pass per source.
     """
-    covered = MonthlyFigures.objects.aggregate(until=Max("covered_until"))["until"]
+    covered = covered_until(MonthlyFigures)
     result = {m: TrendMonth(0, Connection(), 0, 0) for m in months}
     rolled = [m for m in months if covered and m.start < covered]
     if rolled:
@@ -406,7 +412,7 @@ def received_by_channel(
 ) -> dict[str, int]:
     """Applications accepted in the period per channel: days before `DailyReceived`'s
     `covered_until` from there (`daily`: its rows scoped like the applications), the rest live."""
-    covered = DailyReceived.objects.aggregate(until=Max("covered_until"))["until"]
+    covered = covered_until(DailyReceived)
     counts: dict[str, int] = {}
     if covered and period.start < covered:
         rows = (

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from applications.ledger import bulk, importing
+from applications.ledger import bulk, validate
 from applications.models import (
     Application,
     ApplicationNumberSequence,
@@ -125,15 +125,15 @@ def test_an_error_late_in_the_file_leaves_the_database_unchanged(run_import):
 
 def test_a_failure_while_writing_rolls_back_every_chunk(run_import, monkeypatch):
     """The database refuses something mid-import: what was written before is undone."""
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 5)
     original = bulk.LedgerWriter.write_chunk
     calls = []
 
-    def failing(self, rows):
+    def failing(self, rows, payload=None):
         calls.append(len(rows))
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return original(self, rows)
+        return original(self, rows, payload)
 
     monkeypatch.setattr(bulk.LedgerWriter, "write_chunk", failing)
     with pytest.raises(RuntimeError):
@@ -186,7 +186,7 @@ def test_the_ledger_keeps_moving_applications_it_brought_in(run_import):
 
 
 def test_the_same_import_works_with_many_chunks(run_import, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 4)
     rows = [f.row(i) for i in range(1, 12)] + [f.row(12, id_number=f.row(1)["id_number"])]
     outcome = run_import(f.xlsx(rows))
     assert len(outcome.created) == 12
