@@ -42,7 +42,7 @@ from . import sql
 from .directory import staff_label_of
 from .existing import existing_applications
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
-from .validate import LedgerRow
+from .rows import LedgerRow
 
 logger = logging.getLogger(__name__)
 STAGE = "ledger_stage"
@@ -50,6 +50,7 @@ STAGE_COLUMNS = [
     ("row_no", "integer", "integer"),
     ("number", "varchar(20)", "varchar(20)"),
     ("existing_id", "bigint", "bigint"),
+    ("customer_id", "bigint", "bigint"),
     ("id_type", "varchar(20)", "varchar(20)"),
     ("id_number", "varchar(40)", "varchar(40)"),
     ("kind", "varchar(20)", "varchar(20)"),
@@ -78,8 +79,12 @@ STAGE_COLUMNS = [
     ("lifecycle_changed", "boolean", "bool"),
     ("old_state", "varchar(30)", "varchar(30)"),
 ]
-# The LedgerRow attribute of each staging column, in order.
-_STAGED = attrgetter(*("row" if c == "row_no" else c for c, _pg, _lite in STAGE_COLUMNS))
+# The LedgerRow attribute of each staging column, in order (customer_id is filled later).
+_STAGED_ATTRS = [
+    "row" if c == "row_no" else "no_customer_id" if c == "customer_id" else c
+    for c, _pg, _lite in STAGE_COLUMNS
+]
+_STAGED = attrgetter(*_STAGED_ATTRS)
 # Ledger column key → the application columns it updates, when the file has that column.
 DESCRIPTIVE = {
     "unit": ["unit_id"],
@@ -252,10 +257,17 @@ class LedgerWriter:
     def _upsert_customers(self) -> dict[int, tuple[str, str]]:
         """Customer id → (id_type, id_number), for the customers inserted or changed.
 
-        Existing customers whose name, contact or phone differ are updated, then the new ones
-        inserted: in that order neither statement looks at the other's rows, and a new
-        customer costs a plain INSERT (no speculative insertion as with ON CONFLICT).
+        The staging rows first learn which customers exist; those whose name, contact or
+        phone differ are updated, the others inserted with a plain INSERT. (An INSERT that
+        looked for existing customers itself would scan, row by row, the very table it is
+        filling whenever the planner believes it small — quadratic on an empty database.)
         """
+        sql.execute(
+            f"""
+            UPDATE {STAGE} AS s SET customer_id = c.id FROM applications_customer c
+            WHERE c.id_type = s.id_type AND c.id_number = s.id_number
+            """
+        )
         columns = ["name", "phone"] + (["contact_name"] if "contact_name" in self.present else [])
         set_list = ", ".join(f"{c} = s.{c}" for c in columns)
         differs = " OR ".join(sql.distinct(f"c.{c}", f"s.{c}") for c in columns)
@@ -264,8 +276,7 @@ class LedgerWriter:
             f"""
             UPDATE applications_customer AS c SET {set_list}
             FROM {STAGE} s
-            WHERE c.id_type = s.id_type AND c.id_number = s.id_number AND {last_rows}
-              AND ({differs})
+            WHERE c.id = s.customer_id AND {last_rows} AND ({differs})
             {sql.returning("c", "id", "id_type", "id_number")}
             """,
             self.params,
@@ -277,9 +288,7 @@ class LedgerWriter:
             SELECT s.name, s.kind, s.id_type, s.id_number, s.contact_name, s.phone,
                    s.site_address, s.unit_id, %(now)s
             FROM {STAGE} s
-            WHERE {last_rows} AND NOT EXISTS (
-                SELECT 1 FROM applications_customer e
-                WHERE e.id_type = s.id_type AND e.id_number = s.id_number)
+            WHERE s.customer_id IS NULL AND {last_rows}
             {sql.returning("c", "id", "id_type", "id_number")}
             """,
             self.params,

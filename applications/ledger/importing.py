@@ -27,7 +27,8 @@ from .bulk import LedgerWriter, StaleLedger, WriteResult
 from .columns import APPLICATION_COLUMNS, METERING_COLUMNS, Column
 from .metering import MeteringLedgerValidator, MeteringResult, MeteringWriter
 from .reader import LedgerFileError, Table, read_table
-from .validate import ApplicationLedgerValidator, Checked, RowError, Validated
+from .rows import Checked, RowError, Validated
+from .validate import ApplicationLedgerValidator
 
 Kind = ImportJob.Kind
 logger = logging.getLogger(__name__)

@@ -31,6 +31,17 @@ def background_threshold() -> int:
     return settings.YEKUO_IMPORT_BACKGROUND_ROWS
 
 
+def task_timeout(rows: int) -> int:
+    """Seconds the worker may spend on a file: the cluster's default, or more for a big one.
+
+    At a few thousand rows a second, a million rows outlast the default 300 s. The broker's
+    `retry` may then deliver the task again while it runs: the job's claim makes that second
+    delivery return at once.
+    """
+    default = settings.Q_CLUSTER.get("timeout") or 300
+    return max(default, rows // 500)
+
+
 def start_import(
     *, kind: str, data: bytes, filename: str, user, skip_errors: bool, rows_hint: int | None = None
 ) -> ImportJob:
@@ -45,6 +56,7 @@ def start_import(
             "applications.ledger.jobs.run_import_job",
             job.pk,
             task_name=f"ledger-import-{job.pk}",
+            timeout=task_timeout(rows_hint),
         )
         ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
     else:

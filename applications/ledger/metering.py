@@ -16,20 +16,14 @@ from django.utils.translation import gettext as _
 
 from ..models import Application, MeteringRecord
 from . import sql, validate
+from .cells import application_number, limited, required
 from .columns import METERING_COLUMNS
 from .directory import Directory
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
 from .normalise import CellError, code, day, display
 from .reader import Table
+from .rows import Checked, RowError, Validated
 from .sql import chunks
-from .validate import (
-    Checked,
-    RowError,
-    Validated,
-    application_number,
-    limited,
-    required,
-)
 
 STAGE = "metering_stage"
 UNLOGGED = "metering_unlogged"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zipfile
 from dataclasses import dataclass, field
 
@@ -110,20 +111,45 @@ def _read_workbook(data: bytes, kind: str, columns: tuple[Column, ...]) -> Table
                 continue
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
+            # The formula scan is mostly zlib, which runs without the GIL: do it alongside.
+            scan = _Scan(archive, meta.name) if archive is not None else None
             try:
                 cells = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             except Exception as exc:
                 raise _corrupt() from exc
-            rows = [(number, row) for number, row in enumerate(cells, start=1)]
+            rows = list(enumerate(cells, start=1))
             try:
                 table = _table(kind, meta.name, rows, columns)
             except LedgerFileError as exc:
                 first_error = first_error or exc
                 continue  # e.g. an instructions sheet first: try the next one
-            if archive is not None:
-                table.problems = problem_cells(archive, meta.name)
+            if scan is not None:
+                table.problems = scan.result()
             return table
     raise first_error or LedgerFileError(_("文件中没有可见的工作表。"))
+
+
+class _Scan(threading.Thread):
+    """`formulas.problem_cells` of one sheet, in a thread of its own."""
+
+    def __init__(self, archive: zipfile.ZipFile, sheet: str):
+        super().__init__(name="ledger-formula-scan", daemon=True)
+        self.archive, self.sheet = archive, sheet
+        self.problems: dict | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.problems = problem_cells(self.archive, self.sheet)
+        except BaseException as exc:
+            self.error = exc
+
+    def result(self) -> dict:
+        self.join()
+        if self.error is not None:
+            raise _corrupt() from self.error
+        return self.problems or {}
 
 
 def _decode(data: bytes) -> str:
@@ -203,8 +229,9 @@ def _table(kind: str, sheet: str, rows: list[tuple[int, list]], columns) -> Tabl
     width = len(headers)
     data = []
     for number, cells in rows[position + 1 :]:
-        if all(is_blank(c) for c in cells):
-            continue
+        first = cells[0] if cells else ""
+        if (first == "" or first is None) and all(is_blank(c) for c in cells):
+            continue  # a row is usually not empty from its first cell on: checked only then
         if len(cells) < width:
             cells = [*cells, *([""] * (width - len(cells)))]  # calamine/csv rows can be short
         data.append((number, cells))

@@ -23,13 +23,13 @@ from import_export.fields import Field
 from import_export.results import Result, RowResult
 
 from ..models import ImportJob
+from .cells import code_or_blank
 from .columns import APPLICATION_COLUMNS, METERING_COLUMNS, Column
 from .export import application_rows, metering_rows
 from .importing import ImportOutcome, import_ledger, import_reason, read
 from .jobs import background_threshold
 from .normalise import display
 from .reader import Table
-from .validate import code_or_blank
 
 PREVIEW_ROWS = 200
 

@@ -69,9 +69,12 @@ _SUSPENDED = re.compile(r"^暂停(?:\((.*)\)|[-—:：、](.*))?$")
 def _lookup(name: str) -> str:
     state = NAMES.get(name)
     if state is None:
+        names = [str(s.label) for s in State if s != S.SUSPENDED] + [_("暂停（暂停前的环节）")]
         raise CellError(
-            _("无法识别的环节“%(value)s”。可用：%(names)s。")
-            % {"value": name, "names": "、".join(str(s.label) for s in State)}
+            _(
+                "无法识别的环节“%(value)s”。可用：%(names)s，或旧系统的环节名（如现场勘查、竣工验收）。"
+            )
+            % {"value": name, "names": "、".join(names)}
         )
     return state
 

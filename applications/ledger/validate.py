@@ -15,8 +15,8 @@ Rules on top of the cells (README "Ledger import"):
   a stage start or energization earlier than acceptance on the same day is moved to the
   acceptance time (a ledger with dates only), on an earlier day it is an error;
 - 送电日期 is required for 归档/已归档 and refused before (an energized application is at
-  archiving); 装表日期 may come earlier (a meter installed ahead of the system is a 线外流转
-  signal that the metering records keep);
+  archiving); 装表日期 may come earlier — a meter installed ahead of the system is a 线外流转
+  signal, kept on the application as 装表日期（台账）;
 - an in-flight application past acceptance needs its 客户经理 (and 项目经理 with grid works):
   they own its clocks and receive its warnings;
 - the importing user's units only; an application handled in Yekuo keeps the stage Yekuo
@@ -25,11 +25,8 @@ Rules on top of the cells (README "Ledger import"):
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -43,12 +40,32 @@ from ..models.customer import phone_validator
 from ..states import HIGH_VOLTAGE_CLASSES, LOW_VOLTAGES, BusinessType, Channel, State
 from . import columns as cols
 from . import ids, stages
+from .cells import (
+    application_number,
+    blank_or,
+    choice,
+    code_or_blank,
+    limited,
+    memo,
+    required,
+)
 from .directory import Directory, StaffEntry, UnitEntry
 from .existing import Existing, existing_applications
-from .normalise import TZ, CellError, boolean, capacity, code, display, instant, text, voltage
+from .normalise import (
+    TZ,
+    CellError,
+    boolean,
+    capacity,
+    code,
+    display,
+    header_key,
+    instant,
+    text,
+    voltage,
+)
 from .reader import Table
+from .rows import Checked, LedgerRow, RowError, Validated
 
-PROGRESS_EVERY = 2000
 CHUNK_ROWS = 10_000  # rows converted together; progress is reported after each chunk
 _PHONE = phone_validator.regex.match
 _ENERGIZED_STATES = frozenset({State.ARCHIVE, State.ARCHIVED})
@@ -56,79 +73,6 @@ _NOT_PAST_ACCEPTANCE = frozenset({State.ACCEPT, *paths.FINAL_STATES})
 _START_MAY_BE_EMPTY = frozenset({State.ACCEPT, State.ARCHIVE, *paths.FINAL_STATES})
 _MISSING = object()  # a cell that failed: its error is already recorded
 _ABSENT = object()  # a column the file does not have
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # Excel row number
-    column: str  # the header as the file writes it ("" for the whole row)
-    value: str
-    reason: str
-
-
-@dataclass(slots=True)
-class LedgerRow:
-    row: int
-    number: str
-    name: str
-    id_type: str
-    id_number: str
-    kind: str
-    contact_name: str
-    phone: str
-    site_address: str
-    unit_id: int
-    customer_class: str
-    business_type: str
-    channel: str
-    capacity: Decimal
-    supply_voltage: str
-    is_small_micro: bool
-    has_grid_works: bool
-    accepted_at: datetime
-    state: str
-    state_changed_at: datetime
-    suspended_from: str
-    customer_manager_id: int | None
-    project_manager_id: int | None
-    installed_on: date | None
-    energized_at: datetime | None
-    note: str
-    existing_id: int | None = None
-    manage_lifecycle: bool = True  # False: Yekuo owns this application's stage
-    lifecycle_changed: bool = True  # its stage or stage start is new or moved
-    old_state: str = ""
-
-
-@dataclass
-class Checked:
-    """One chunk's verdict: its good rows, its errors and its bad rows' cells."""
-
-    rows: list = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    bad: list[tuple[int, list]] = field(default_factory=list)
-    payload: bytes | None = None  # the rows as the writer's COPY wants them, if made early
-
-
-@dataclass
-class Validated:
-    table: Table
-    rows: list  # LedgerRow (or the metering ledger's rows)
-    errors: list[RowError]
-    present: frozenset[str]  # keys of the columns the file has
-    bad_rows: list[tuple[int, list]] = field(default_factory=list)  # (row number, raw cells)
-
-    @property
-    def rows_total(self) -> int:
-        return len(self.table.rows)
-
-    @property
-    def error_row_count(self) -> int:
-        return len(self.bad_rows)
-
-    def state_counts(self) -> dict[str, int]:
-        counts = Counter(getattr(row, "state", "") for row in self.rows)
-        return {str(State(s).label): n for s, n in counts.most_common() if s}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,42 +87,6 @@ class _PathFacts:
     @property
     def is_high_voltage(self) -> bool:
         return self.customer_class in HIGH_VOLTAGE_CLASSES
-
-
-def memo(convert: Callable) -> Callable:
-    """Memoise a converter of hashable cells, errors included."""
-    cache: dict = {}
-
-    def converted(value):
-        try:
-            found = cache.get(value, _MISSING)
-        except TypeError:  # unhashable: never from calamine or csv, but be safe
-            return convert(value)
-        if found is _MISSING:
-            try:
-                found = convert(value)
-            except CellError as exc:
-                found = exc
-            cache[value] = found
-        if isinstance(found, CellError):
-            raise found
-        return found
-
-    return converted
-
-
-def choice(table: dict[str, str], hint) -> Callable:
-    def convert(value):
-        from .normalise import header_key
-
-        key = header_key(value)
-        if key in table:
-            return table[key]
-        raise CellError(
-            _("无法识别“%(value)s”，可填写：%(hint)s。") % {"value": text(value), "hint": hint}
-        )
-
-    return memo(convert)
 
 
 class ApplicationLedgerValidator:
@@ -205,8 +113,6 @@ class ApplicationLedgerValidator:
     # --- Converters ----------------------------------------------------------------------------
 
     def _convert_class_name(self, value):
-        from .normalise import header_key
-
         key = header_key(value)
         if key in cols.CUSTOMER_CLASSES:
             return cols.CUSTOMER_CLASSES[key]
@@ -680,53 +586,3 @@ def _not_before(refuse, key, moment, floor, floor_key):
     header = cols.by_key(cols.APPLICATION_COLUMNS)[floor_key].header
     refuse(key, _("早于%(what)s（%(when)s）。") % {"what": header, "when": display(floor)})
     return moment
-
-
-def required(convert: Callable) -> Callable:
-    def converted(value):
-        result = convert(value)
-        if result in ("", None):
-            raise CellError(_("必填，不能为空。"))
-        return result
-
-    return converted
-
-
-def blank_or(convert: Callable) -> Callable:
-    def converted(value):
-        return (
-            ""
-            if value is None or (isinstance(value, str) and not value.strip())
-            else (convert(value))
-        )
-
-    return converted
-
-
-def limited(convert: Callable, length: int) -> Callable:
-    def converted(value):
-        result = convert(value)
-        if len(result) > length:
-            raise CellError(_("太长：最多%(n)s个字符。") % {"n": length})
-        return result
-
-    return converted
-
-
-_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/.-]{0,19}$")
-
-
-def application_number(value) -> str:
-    number = code(value)
-    if not number:
-        raise CellError(_("必填，不能为空。"))
-    if not _NUMBER.match(number):
-        raise CellError(_("工单编号只能由字母、数字和 - _ / . 组成，最多20个字符。"))
-    return number
-
-
-def code_or_blank(value) -> str:
-    try:
-        return code(value)
-    except CellError:
-        return ""

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 
 from .normalise import FORMULA_STARTS, display
 from .reader import Table
-from .validate import Validated
+from .rows import Validated
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
