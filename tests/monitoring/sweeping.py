@@ -1,11 +1,15 @@
 """What the sweep, escalation and notification tests share: instants, clocks, alert snapshots."""
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.db import connection
 
 from applications.services.lifecycle import perform_transition
 from applications.states import State
 from monitoring.models import Alert, Notification, StageClock
+from monitoring.sweep import SweepResult, run_sweep
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WARNING, OVERDUE, ESCALATION = Alert.Kind.WARNING, Alert.Kind.OVERDUE, Alert.Kind.ESCALATION
@@ -52,3 +56,27 @@ def suspend(app, user, at):
 
 def resume(app, user, at):
     return perform_transition(application=app, name="resume", user=user, at=at)
+
+
+def concurrent_sweeps(instants: list[datetime]) -> list[SweepResult]:
+    """One sweep per instant, each in its own thread and connection, all released at once."""
+    barrier = threading.Barrier(len(instants))
+    results, errors = [], []
+
+    def sweeper(now):
+        try:
+            barrier.wait(timeout=15)
+            results.append(run_sweep(now))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweeper, args=(now,)) for now in instants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors and len(results) == len(instants), errors
+    assert all(result.ok for result in results), [r.failed for r in results]
+    return results

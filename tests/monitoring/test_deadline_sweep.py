@@ -7,19 +7,22 @@ Thu 15, Fri 16) → level 3 from 00:00 Sat 17 Oct.
 """
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from applications import roles
 from applications.demo import make_staff
-from monitoring import deadlines
-from monitoring.models import Alert, Deadline, EmailDelivery, Notification
+from monitoring import deadlines, emails, sweep
+from monitoring.models import Alert, Deadline, DeadlineEscalationStep, EmailDelivery, Notification
 from monitoring.models.policy import LimitUnit
 from monitoring.sweep import run_sweep
 
-from .sweeping import ESCALATION, OVERDUE, WARNING, local
+from .sweeping import ESCALATION, OVERDUE, WARNING, concurrent_sweeps, local
 
 WARN, DUE = local(2026, 10, 10), local(2026, 10, 11)
 LEVEL_2, LEVEL_3 = local(2026, 10, 14), local(2026, 10, 17)
@@ -133,11 +136,16 @@ def test_a_re_timed_deadline_is_judged_by_its_new_due(app, deadline, staff):
     )
 
 
-def test_notifications_reach_the_responsible_then_the_chain_by_unit(app, deadline, staff, unit):
+def test_notifications_reach_the_responsible_then_the_chain_by_unit(
+    app, deadline, staff, unit, settings
+):
+    settings.YEKUO_SITE_URL = "https://yekuo.example.com"
     leader = make_staff("leader", role=roles.SUPERVISOR, unit=unit, full_name="中心主任")
     unit.leader = leader
     unit.save()
     cm, supervisor = staff["customer_manager"], staff["supervisor"]
+    cm.email = "cm@example.com"
+    cm.save()
 
     run_sweep(WARN)
     mine = Notification.objects.filter(alert__deadline=deadline)
@@ -149,6 +157,11 @@ def test_notifications_reach_the_responsible_then_the_chain_by_unit(app, deadlin
     )
     # The subject is the application, whose admin page the notification opens.
     assert warning.link == reverse("admin:applications_application_change", args=[app.pk])
+    email = emails.message(warning.email)
+    assert (email.to, email.subject) == (["cm@example.com"], warning.title)
+    assert email.body == (
+        f"{warning.body}\n\n到期时间：2026-10-11 00:00\n\nhttps://yekuo.example.com{warning.link}"
+    )
 
     run_sweep(DUE)
     overdue = mine.filter(alert__kind=OVERDUE)
@@ -199,6 +212,61 @@ def test_stage_clock_and_deadline_alerts_are_notified_in_one_step(app, deadline,
         f"超期告警：{app.number} 勘查及方案答复",
     }
     assert Notification.objects.filter(alert__deadline=deadline).count() == 3  # cm; cm + sup.
+
+
+def test_the_deadlines_escalation_steps_are_their_own_and_editable(deadline):
+    steps = DeadlineEscalationStep.objects.values_list("level", "overdue_working_days", "target")
+    assert list(steps) == [(1, 0, "responsible"), (2, 2, "unit_leader"), (3, 5, "marketing")]
+    # Escalate to the leader after 1 working day (Mon 12 Oct) instead of 2.
+    DeadlineEscalationStep.objects.filter(level=2).update(overdue_working_days=1)
+
+    assert counts(run_sweep(local(2026, 10, 13) - SECOND)) == [1, 1, 0]
+    assert counts(run_sweep(local(2026, 10, 13))) == [0, 0, 1]
+
+
+def test_a_failing_step_is_made_up_by_the_next_sweep(deadline, monkeypatch):
+    def raise_deadline_overdue(now):
+        raise RuntimeError("database hiccup")
+
+    steps = [
+        raise_deadline_overdue if s is sweep.raise_deadline_overdue else s
+        for s in sweep.SWEEP_STEPS
+    ]
+    monkeypatch.setattr(sweep, "SWEEP_STEPS", steps)
+    result = run_sweep(LEVEL_3)
+    assert result.failed == {"raise_deadline_overdue": "RuntimeError: database hiccup"}
+    assert raised(deadline) == {(WARNING, 0), (ESCALATION, 2), (ESCALATION, 3)}
+
+    monkeypatch.undo()
+    assert counts(run_sweep(LEVEL_3)) == [0, 1, 0]
+    assert Alert.objects.get(deadline=deadline, kind=OVERDUE).notifications.count() == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_sweeps_raise_and_notify_each_deadline_once(unit, staff):
+    cm = staff["customer_manager"]
+    cm.email = "cm@example.com"
+    cm.save()
+    unit.leader = make_staff("leader", role=None, unit=unit, full_name="单位负责人")
+    unit.save()
+    for day in range(8):  # due 24:00 Mon 21 Sep … Mon 28 Sep: fully escalated by Sat 17 Oct
+        with transaction.atomic():  # as every caller does (the services lock the open row)
+            deadlines.start(
+                unit, Deadline.Kind.SUPERVISION_ITEM, key=f"item-{day}", label=f"督办事项{day}",
+                unit=unit, responsible=cm, started_at=local(2026, 9, 1, 9),
+                due_at=date(2026, 9, 21 + day),
+            )  # fmt: skip
+
+    results = concurrent_sweeps([LEVEL_3 + SECOND * (i % 2) for i in range(4)])
+
+    assert sum(sum(counts(result)) for result in results) == 8 * 4
+    assert Alert.objects.filter(deadline__isnull=False).count() == 8 * 4
+    # Warning → cm; overdue → cm, supervisor; level 2 → leader; level 3: no marketing staff.
+    assert sum(result.counts["notify_alerts"] for result in results) == 8 * 4
+    assert Notification.objects.count() == 8 * 4
+    assert EmailDelivery.objects.count() == 8 * 2
+    assert counts(run_sweep(LEVEL_3)) == [0, 0, 0]
 
 
 # --- In the admin -----------------------------------------------------------------------------
@@ -254,3 +322,30 @@ def test_the_application_page_shows_its_deadlines(client, app, deadline, staff):
 
     assert page.status_code == 200
     assert f"整改期限 {LABEL}" in page.content.decode()
+
+
+def test_supervisors_edit_the_deadlines_escalation_steps_apart_from_the_policies(client, staff):
+    client.force_login(staff["supervisor"])
+    page = client.get(reverse("admin:monitoring_deadlineescalationstep_changelist"))
+
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 3  # the policy-less steps only
+    client.force_login(staff["customer_manager"])
+    assert (
+        client.get(reverse("admin:monitoring_deadlineescalationstep_changelist")).status_code == 403
+    )
+
+
+def test_the_demo_deadlines_load_once(make_app, unit):
+    for serial in range(6):
+        make_app("lv_business", at=local(2026, 11, 2 + serial, 9))
+    out = StringIO()
+
+    call_command("load_demo_deadlines", count=6, stdout=out)
+    call_command("load_demo_deadlines", count=6, stdout=out)
+
+    assert Deadline.objects.count() == 6
+    assert out.getvalue().splitlines() == [
+        "已生成 6 条事项时限。",
+        "演示事项时限已存在，未重复载入。",
+    ]

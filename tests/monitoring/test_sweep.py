@@ -6,13 +6,11 @@ low-voltage business scheme (3 working days, warned 1 working day before) starte
 the warning from 00:00 Thu 8 Oct.
 """
 
-import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 
@@ -27,6 +25,7 @@ from .sweeping import (
     WARNING,
     alerts,
     all_rows,
+    concurrent_sweeps,
     local,
     resume,
     scheme_clock,
@@ -202,27 +201,9 @@ def test_concurrent_sweeps_on_postgresql_create_each_row_once(make_app, walker, 
     unit.save()
     for day in range(8):  # clocks at every point of their life: some warned, some escalated
         scheme_clock(make_app, walker, local(2026, 9, 21 + day, 9))
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def sweeper(now):
-        try:
-            barrier.wait(timeout=15)
-            results.append(run_sweep(now))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
     # Two pairs: one pair at the same instant, the other a second later.
-    threads = [threading.Thread(target=sweeper, args=(LATE + SECOND * (i % 2),)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = concurrent_sweeps([LATE + SECOND * (i % 2) for i in range(4)])
 
-    assert not errors and len(results) == 4
-    assert all(result.ok for result in results), [r.failed for r in results]
     assert sum(r.counts["raise_warnings"] for r in results) == 8
     assert sum(r.counts["raise_escalations"] for r in results) == 16
     assert Alert.objects.count() == 8 * 4
