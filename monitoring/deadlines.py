@@ -9,14 +9,15 @@ working days ends at 24:00 of the N-th working day after the start day, an hour 
 calendar hours; a date is due at its 24:00 (Asia/Shanghai). The warning comes 1 working day
 before a day or date due (00:00 of the last working day), 48 hours before an hour limit.
 
-All functions run inside the caller's transaction (they open none of their own): the caller
-changes its subject and its deadline together.
+The writers (start, finish, cancel) run inside the caller's transaction (they open none of
+their own and lock the open row): the caller changes its subject and its deadline together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -48,17 +49,26 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
 
 
+class Timing(NamedTuple):
+    warn_at: datetime
+    due_at: datetime
+    limit_value: int | None
+    limit_unit: str  # "" when the due was given as a date or instant
+
+
 def timing(
     *,
     started_at: datetime,
     due_at: date | datetime | None = None,
     limit: tuple[int, str] | None = None,
-) -> tuple[datetime, datetime, tuple[int, str] | tuple[None, str]]:
-    """(warn_at, due_at, (limit_value, limit_unit)) for a deadline started at `started_at`."""
+) -> Timing:
+    """Warning, due and limit of a deadline started at `started_at` (see `start`)."""
     if (due_at is None) == (limit is None):
         raise ValueError("Give a deadline either due_at or limit, not both or neither.")
     if limit is not None:
         value, unit = limit
+        if unit not in LimitUnit.values or value < 0:
+            raise ValueError(f"Not a deadline limit: {limit!r}.")
         hours = unit == LimitUnit.HOURS
         warn, due = limit_times(
             started_at=started_at,
@@ -67,22 +77,27 @@ def timing(
             warn_unit=WarnUnit.HOURS if hours else WarnUnit.WORKING_DAYS,
             warn_before=WARN_HOURS if hours else WARN_WORKING_DAYS,
         )
-        return warn, due, (value, unit)
+        return Timing(warn, due, value, unit)
     if not isinstance(due_at, datetime):
         due_at = end_of_day(due_at)
     elif timezone.is_naive(due_at):
         raise ValueError("Deadline instants must be timezone-aware datetimes.")
     warn = max(workdays.warning_start(due_at, WARN_WORKING_DAYS), started_at)
-    return warn, due_at, (None, "")
+    return Timing(warn, due_at, None, "")
+
+
+def _open(subject: Model, key: str) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(**_subject_filter(subject), key=key, outcome=Outcome.OPEN)
+
+
+def _locked_open(subject: Model, key: str) -> Deadline | None:
+    # Locked: the writers below change it, and the sweep reads it in its own transactions.
+    return _open(subject, key).select_for_update().first()
 
 
 def open_for(subject: Model, key: str = "") -> Deadline | None:
-    """The subject's open deadline under `key`, locked for the caller's transaction."""
-    return (
-        Deadline.objects.select_for_update()
-        .filter(**_subject_filter(subject), key=key, outcome=Outcome.OPEN)
-        .first()
-    )
+    """The subject's open deadline under `key`, if any."""
+    return _open(subject, key).first()
 
 
 def for_subject(subject: Model) -> QuerySet[Deadline]:
@@ -114,20 +129,17 @@ def start(
     re-timed in place (new start, due and warning; kind, label, unit, responsible and
     application updated); the sweep then judges the new due, and warns again for it.
     """
-    warn, due, (limit_value, limit_unit) = timing(started_at=started_at, due_at=due_at, limit=limit)
+    timed = timing(started_at=started_at, due_at=due_at, limit=limit)
     fields = {
         "kind": kind,
         "label": label or str(subject),
         "unit": unit,
         "responsible": responsible,
         "application": application,
-        "limit_value": limit_value,
-        "limit_unit": limit_unit,
         "started_at": started_at,
-        "warn_at": warn,
-        "due_at": due,
+        **timed._asdict(),
     }
-    deadline = open_for(subject, key)
+    deadline = _locked_open(subject, key)
     if deadline is None:
         deadline = Deadline(**_subject_filter(subject), key=key, **fields)
     else:
@@ -140,7 +152,7 @@ def start(
 
 def finish(subject: Model, *, key: str = "", at: datetime) -> Deadline | None:
     """The work is done at `at`: met if at or before due, else breached. None if none is open."""
-    deadline = open_for(subject, key)
+    deadline = _locked_open(subject, key)
     if deadline is None:
         return None
     deadline.stopped_at = at
@@ -151,7 +163,7 @@ def finish(subject: Model, *, key: str = "", at: datetime) -> Deadline | None:
 
 def cancel(subject: Model, *, key: str = "", at: datetime, reason: str = "") -> Deadline | None:
     """The work is no longer required: the deadline closes unjudged. None if none is open."""
-    deadline = open_for(subject, key)
+    deadline = _locked_open(subject, key)
     if deadline is None:
         return None
     deadline.stopped_at = at
@@ -181,7 +193,7 @@ def subject_admin_url(deadline: Deadline) -> str | None:
 def status(deadline: Deadline, at: datetime) -> tuple[str, str]:
     """(label, colour) of a deadline at `at`, as the panels show it."""
     if deadline.is_open:
-        if deadline.due_at <= at:
+        if deadline.is_overdue(at):
             return _("已超期"), "red"
         if deadline.warn_at is not None and deadline.warn_at <= at:
             return _("预警中"), "amber"

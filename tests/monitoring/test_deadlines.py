@@ -73,11 +73,14 @@ def test_an_instant_is_due_as_given(subject):
     assert (deadline.warn_at, deadline.due_at) == (local(2026, 10, 9), local(2026, 10, 9, 15))
 
 
-def test_due_at_or_limit_exactly_one(subject):
+def test_due_at_or_a_known_limit_exactly_one(subject):
     with pytest.raises(ValueError):
         start(subject)
     with pytest.raises(ValueError):
         start(subject, due_at=date(2026, 10, 16), limit=(3, LimitUnit.WORKING_DAYS))
+    with pytest.raises(ValueError):
+        start(subject, limit=(3, "days"))
+    assert not Deadline.objects.exists()
 
 
 def test_starting_again_re_times_the_open_deadline(subject, staff):
