@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from applications import rules as app_rules
 from applications.states import Department
@@ -17,11 +18,29 @@ if TYPE_CHECKING:
     from .models import Project
 
 
-def permission_label(codename: str) -> str:
-    from django.contrib.auth.models import Permission
+# Django names its own permissions "Can add …" in English; refusals name them in Chinese.
+ACTION_LABELS = {
+    "add_project": _lazy("新建配套工程"),
+    "change_project": _lazy("修改配套工程"),
+    "change_projectphase": _lazy("维护工程节点"),
+    "add_secondaryloan": _lazy("二级库借用"),
+    "change_secondaryloan": _lazy("登记二级库归还"),
+    "add_outageplan": _lazy("编制停电计划"),
+    "change_outageplan": _lazy("修改和提交停电计划"),
+}
 
-    found = Permission.objects.filter(content_type__app_label="projects", codename=codename)
-    return found.values_list("name", flat=True).first() or codename
+
+def permission_label(codename: str) -> str:
+    """The Chinese name of a projects permission, for refusals."""
+    if codename in ACTION_LABELS:
+        return str(ACTION_LABELS[codename])
+    from .models import ConsignedStock, OutagePlan, Project, Requisition
+
+    for model in (Project, ConsignedStock, Requisition, OutagePlan):
+        named = dict(model._meta.permissions)
+        if codename in named:
+            return str(named[codename])
+    return codename
 
 
 def in_unit(user, unit) -> bool:

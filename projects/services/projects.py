@@ -33,35 +33,61 @@ def next_project_number(year: int) -> str:
     return f"PJ-{year}-{reserve_next(ProjectNumberSequence, year):05d}"
 
 
-def _validated(project: Project) -> None:
+def _invalid(project: Project) -> list[str]:
     try:
-        project.full_clean(exclude=["number"])
+        project.full_clean(exclude=["number", "applications"])
     except ValidationError as error:
-        raise TransitionRefused([m for msgs in error.message_dict.values() for m in msgs]) from None
+        return [m for msgs in error.message_dict.values() for m in msgs]
+    return []
 
 
-def _check_applications(project: Project, applications) -> None:
+def _application_refusals(project: Project, applications) -> list[str]:
+    reasons = []
+    if project.kind != Project.Kind.AHEAD and not applications:
+        reasons.append(_("除预推进工程外，配套工程须关联至少一个业扩申请。"))
     foreign = [a.number for a in applications if not rules.in_unit_of(a.unit, project.unit)]
     if foreign:
-        raise TransitionRefused(
+        reasons.append(
             _("业扩申请%(numbers)s不属于%(unit)s，不能关联到本工程。")
             % {"numbers": "、".join(foreign), "unit": project.unit}
         )
+    return reasons
+
+
+def creation_refusals(*, user, project: Project, applications) -> list[str]:
+    """Every reason `user` may not register this (unsaved) project for `applications`."""
+    refused = rules.permission_refusal(user, "add_project") or rules.unit_refusal(
+        user, project.unit
+    )
+    if refused:
+        return [refused]
+    return _invalid(project) + _application_refusals(project, list(applications))
+
+
+def update_refusals(*, user, project: Project, applications=None) -> list[str]:
+    """Every reason `user` may not save these changes to a project (only its own manager)."""
+    saved = Project.objects.select_related("project_manager").get(pk=project.pk)
+    refused = rules.manager_refusal(user, saved, "change_project")
+    if refused:
+        return [refused]
+    reasons = []
+    if project.unit_id != saved.unit_id:
+        reasons.append(_("工程的供电单位不能更改。"))
+    reasons += _invalid(project)
+    if applications is not None:
+        reasons += _application_refusals(project, list(applications))
+    return reasons
 
 
 @transaction.atomic
 def create_project(*, user, project: Project, applications=(), at: datetime | None = None):
     """Register a new project (numbered) built by `user` for `applications` (may be none for
     预推进工程). `project` is an unsaved instance with its fields filled in."""
-    reason = rules.permission_refusal(user, "add_project") or rules.unit_refusal(user, project.unit)
-    if reason:
-        raise TransitionRefused(reason)
     at = at or timezone.now()
-    _validated(project)
     applications = list(applications)
-    if project.kind != Project.Kind.AHEAD and not applications:
-        raise TransitionRefused(_("除预推进工程外，配套工程须关联至少一个业扩申请。"))
-    _check_applications(project, applications)
+    reasons = creation_refusals(user=user, project=project, applications=applications)
+    if reasons:
+        raise TransitionRefused(reasons)
     project.number = next_project_number(timezone.localtime(at).year)
     project.created_by = user
     project.save()
@@ -77,17 +103,13 @@ def update_project(*, user, project: Project, applications=None) -> Project:
     """Save changes to a project's own fields (and its applications, if given): only its
     project manager, in their unit. The number, status and phases change elsewhere."""
     locked = Project.objects.select_for_update().get(pk=project.pk)
-    reason = rules.manager_refusal(user, locked, "change_project")
-    if reason:
-        raise TransitionRefused(reason)
-    if project.unit_id != locked.unit_id:
-        raise TransitionRefused(_("工程的供电单位不能更改。"))
-    _validated(project)
+    applications = None if applications is None else list(applications)
+    reasons = update_refusals(user=user, project=project, applications=applications)
+    if reasons:
+        raise TransitionRefused(reasons)
     project.number, project.status = locked.number, locked.status
     project.save()
     if applications is not None:
-        applications = list(applications)
-        _check_applications(project, applications)
         project.applications.set(applications)
     return project
 

@@ -32,14 +32,8 @@ def make_project(unit, staff, make_app):
 
 
 @pytest.fixture
-def dispatcher(unit):
-    return make_staff(
-        "dispatch",
-        role=roles.APPROVER,
-        unit=unit,
-        full_name="调控甲",
-        department=Department.DISPATCH,
-    )
+def dispatcher(staff):
+    return staff["approvers"][Department.DISPATCH]
 
 
 @pytest.fixture
