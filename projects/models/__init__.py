@@ -1,3 +1,4 @@
+from .ledgers import AheadLedger, ConnectFirstLedger, InFlightLedger
 from .materials import (
     ConsignedStock,
     MaterialItem,
@@ -19,8 +20,11 @@ from .project import (
 __all__ = [
     "OPEN_PROJECT",
     "SMALL_JOB_MAX_POLES",
+    "AheadLedger",
+    "ConnectFirstLedger",
     "ConsignedStock",
     "ConstructionTeam",
+    "InFlightLedger",
     "MaterialItem",
     "OutagePlan",
     "ProgressReport",
