@@ -3,7 +3,6 @@ and outage plans, and the action pages that call the services."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -65,11 +64,12 @@ class ProjectForm(forms.ModelForm):
             "note",
         ]
 
-    def clean(self):
-        data = super().clean()
+    def _post_clean(self):
+        # After the instance has the form's values (ModelForm fills it in _post_clean).
+        super()._post_clean()
         if self.errors:
-            return data
-        applications = data.get("applications", [])
+            return
+        applications = self.cleaned_data.get("applications", [])
         if self.instance.pk:
             reasons = projects.update_refusals(
                 user=self.user, project=self.instance, applications=applications
@@ -78,9 +78,8 @@ class ProjectForm(forms.ModelForm):
             reasons = projects.creation_refusals(
                 user=self.user, project=self.instance, applications=applications
             )
-        if reasons:
-            raise ValidationError(reasons)
-        return data
+        for reason in reasons:
+            self.add_error(None, reason)
 
 
 class ApplicationLinkInline(ReadOnlyTabularInline):

@@ -95,7 +95,7 @@ def draw_materials(
     if not wanted:
         raise TransitionRefused(_("领料单至少需要一行物料。"))
     stocks = list(
-        ConsignedStock.objects.select_for_update()
+        ConsignedStock.objects.select_for_update(of=("self",))
         .filter(pk__in=wanted)
         .select_related("item", "unit", "reserved_application")
         .order_by("pk")

@@ -18,7 +18,7 @@ Status = OutagePlan.Status
 
 def _locked(plan: OutagePlan) -> OutagePlan:
     return (
-        OutagePlan.objects.select_for_update()
+        OutagePlan.objects.select_for_update(of=("self",))
         .select_related("project__unit", "project__project_manager")
         .get(pk=plan.pk)
     )
