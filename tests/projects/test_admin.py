@@ -189,3 +189,16 @@ def _empty_inlines():
     for prefix in prefixes:
         data.update({f"{prefix}TOTAL_FORMS": 0, f"{prefix}INITIAL_FORMS": 0})
     return data
+
+
+def test_the_application_page_shows_its_projects(client, staff, make_project, make_app):
+    app = make_app(has_grid_works=True)
+    project = make_project(applications=[app])
+    client.force_login(staff["customer_manager"])
+
+    page = client.get(reverse("admin:applications_application_change", args=[app.pk]))
+
+    html = page.content.decode()
+    assert "配套电网工程" in html
+    assert str(project) in html
+    assert reverse("admin:projects_project_change", args=[project.pk]) in html
