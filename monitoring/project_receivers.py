@@ -1,6 +1,6 @@
-"""Receivers of the projects app's signals: stock alerts (and, with the Deadline engine, the
-project phases' clocks). Every signal is sent inside the sender's transaction, so what these
-write commits or rolls back with the change that caused it."""
+"""Receivers of the projects app's signals: the project phases' deadlines (工程节点, timed by
+the Deadline engine and swept like stage clocks) and stock alerts. Every signal is sent inside
+the sender's transaction, so what these write commits or rolls back with the change."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -10,9 +10,50 @@ from django.utils.translation import gettext as _
 
 from applications import roles
 from applications.states import Department
-from projects.signals import stock_below_threshold
+from projects.signals import (
+    phase_completed,
+    phase_planned,
+    phase_unplanned,
+    stock_below_threshold,
+)
 
+from . import deadlines
+from .models import Deadline
 from .notify import notify_people
+
+
+def _only_application(project):
+    """The project's application when it has exactly one: its deadlines show on that page."""
+    linked = list(project.applications.all()[:2])
+    return linked[0] if len(linked) == 1 else None
+
+
+@receiver(phase_planned, dispatch_uid="monitoring.project_phase_deadline_starts")
+def phase_deadline_starts(sender, *, project, phase, planned_on, at, **kwargs):
+    """A phase planned (or re-planned): its deadline runs to the planned date's 24:00."""
+    deadlines.start(
+        project,
+        Deadline.Kind.PROJECT_PHASE,
+        key=phase.phase,
+        label=f"{project.number} {phase.get_phase_display()}",
+        unit=project.unit,
+        responsible=project.project_manager,
+        started_at=at,
+        due_at=planned_on,
+        application=_only_application(project),
+    )
+
+
+@receiver(phase_completed, dispatch_uid="monitoring.project_phase_deadline_finishes")
+def phase_deadline_finishes(sender, *, project, phase, actual_on, at, **kwargs):
+    """Done on `actual_on`: met if that day is not after the planned day (both end at 24:00);
+    never later than the moment it was recorded."""
+    deadlines.finish(project, key=phase.phase, at=min(deadlines.end_of_day(actual_on), at))
+
+
+@receiver(phase_unplanned, dispatch_uid="monitoring.project_phase_deadline_cancelled")
+def phase_deadline_cancelled(sender, *, project, phase, at, reason="", **kwargs):
+    deadlines.cancel(project, key=phase.phase, at=at, reason=reason)
 
 
 def materials_staff(unit):

@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     calendar,
     callbacks,
     clocks,
+    deadlines,
     in_flight,
     notifications,
     policy,

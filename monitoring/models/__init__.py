@@ -3,8 +3,9 @@ from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
 from .clocks import ClockPause, StageClock
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
+from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
-from .policy import EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
 
 __all__ = [
     "Alert",
@@ -15,6 +16,8 @@ __all__ = [
     "ConnectionRecord",
     "CustomerStep",
     "DailyReceived",
+    "Deadline",
+    "DeadlineEscalationStep",
     "EmailDelivery",
     "EscalationStep",
     "MonthlyFigures",

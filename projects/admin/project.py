@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applications import rules as app_rules
+from applications.admin import panels
 from applications.admin.scoping import ReadOnlyTabularInline, UnitScopedAdminMixin
 
 from .. import forms as project_forms
@@ -235,6 +236,7 @@ PROJECT_ACTIONS = {
 
 @admin.register(Project)
 class ProjectAdmin(ObjectActionsMixin, UnitScopedAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/projects/project/change_form.html"
     form = ProjectForm
     object_actions = PROJECT_ACTIONS
     list_display = [
@@ -307,6 +309,14 @@ class ProjectAdmin(ObjectActionsMixin, UnitScopedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "unit"] if obj else fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Panels other apps register for the project page (the phases' deadlines).
+        project = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if project is not None:
+            extra_context["panels"] = panels.render_context(request, project, page="project")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
