@@ -131,9 +131,7 @@ class OutagePlanAdmin(ObjectActionsMixin, UnitScopedAdminMixin, admin.ModelAdmin
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "project":
             kwargs["queryset"] = app_rules.scope_to_user(
-                Project.objects.exclude(
-                    status__in=[Project.Status.COMPLETED, Project.Status.CANCELLED]
-                ),
+                Project.objects.open(),
                 request.user,
                 unit_field="unit",
             )

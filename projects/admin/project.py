@@ -3,7 +3,8 @@ and outage plans, and the action pages that call the services."""
 
 from django import forms
 from django.contrib import admin
-from django.urls import reverse
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -114,10 +115,23 @@ class PhaseInline(ReadOnlyTabularInline):
         return obj.is_late
 
 
+def photo_link(report):
+    """The report's photo through the admin (scoped, logged in), never a public media URL."""
+    if not report.photo:
+        return "—"
+    url = reverse("admin:projects_progressreport_photo", args=[report.pk])
+    return format_html('<a href="{}" target="_blank">{}</a>', url, _("查看照片"))
+
+
 class ProgressReportInline(ReadOnlyTabularInline):
     model = ProgressReport
-    fields = ["reported_on", "percent", "text", "photo", "reporter", "reported_at"]
+    fields = ["reported_on", "percent", "text", "photo_display", "reporter", "reported_at"]
+    readonly_fields = fields
     verbose_name_plural = _("进度日报（当前有效）")
+
+    @admin.display(description=_("现场照片"))
+    def photo_display(self, obj):
+        return photo_link(obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(superseded_at__isnull=True)
@@ -389,6 +403,7 @@ class ProgressReportAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
         "percent",
         "reporter",
         "reported_at",
+        "photo_display",
         "superseded_at",
         "correction_reason",
     ]
@@ -404,3 +419,23 @@ class ProgressReportAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/photo/",
+                self.admin_site.admin_view(self.photo_view),
+                name="projects_progressreport_photo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def photo_view(self, request, pk):
+        report = self.get_queryset(request).filter(pk=pk).first()
+        if report is None or not report.photo or not self.has_view_permission(request, report):
+            raise Http404
+        return FileResponse(report.photo.open("rb"), filename=report.photo.name.rsplit("/")[-1])
+
+    @admin.display(description=_("现场照片"))
+    def photo_display(self, obj):
+        return photo_link(obj)

@@ -9,7 +9,6 @@ from .materials import (
 from .outages import OutagePlan
 from .progress import ProgressReport
 from .project import (
-    OPEN_PROJECT,
     SMALL_JOB_MAX_POLES,
     ConstructionTeam,
     Project,
@@ -18,7 +17,6 @@ from .project import (
 )
 
 __all__ = [
-    "OPEN_PROJECT",
     "SMALL_JOB_MAX_POLES",
     "AheadLedger",
     "ConnectFirstLedger",

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +52,10 @@ class ConstructionTeam(models.Model):
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         return rules.scope_to_user(self, user, unit_field="unit")
+
+    def open(self):
+        """Projects still being built (not completed, not cancelled)."""
+        return self.exclude(status__in=[Project.Status.COMPLETED, Project.Status.CANCELLED])
 
     def behind_plan(self, on=None):
         """Projects with a phase whose planned date has passed and that is not done yet."""
@@ -260,7 +263,3 @@ class ProjectNumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_value}"
-
-
-# A project closed or open, by status: the ledgers and the dashboards read this.
-OPEN_PROJECT = ~Q(status__in=[Project.Status.COMPLETED, Project.Status.CANCELLED])

@@ -119,7 +119,9 @@ def test_another_managers_project_is_read_only_and_its_actions_refused(
     assert project.reports.count() == 0
 
 
-def test_the_manager_reports_progress_with_a_photo(client, staff, make_project, settings, tmp_path):
+def test_the_manager_reports_progress_with_a_photo(
+    client, staff, make_project, other_unit, settings, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
@@ -141,6 +143,12 @@ def test_the_manager_reports_progress_with_a_photo(client, staff, make_project, 
     assert (report.percent, report.text) == (40, "立杆 3 基")
     assert report.photo.name.startswith("projects/progress/")
     assert (tmp_path / report.photo.name).exists()
+
+    # The photo is served through the admin, to those who may see the project only.
+    photo_url = reverse("admin:projects_progressreport_photo", args=[report.pk])
+    assert b"".join(client.get(photo_url).streaming_content) == b"\xff\xd8\xff\xe0jpeg"
+    client.force_login(make_staff("pm_yh", role=roles.PROJECT_MANAGER, unit=other_unit))
+    assert client.get(photo_url).status_code == 404
 
 
 def test_a_draw_through_the_project_page(client, staff, make_project, stock):
