@@ -210,3 +210,25 @@ def test_the_application_page_shows_its_projects(client, staff, make_project, ma
     assert "配套电网工程" in html
     assert str(project) in html
     assert reverse("admin:projects_project_change", args=[project.pk]) in html
+
+
+def test_inspectors_and_supervisors_read_every_unit(client, staff, other_unit):
+    from projects.services.projects import create_project
+
+    pm_elsewhere = make_staff("pm_yh", role=roles.PROJECT_MANAGER, unit=other_unit)
+    elsewhere = create_project(
+        user=pm_elsewhere,
+        project=Project(
+            name="余杭预推进工程",
+            unit=other_unit,
+            project_manager=pm_elsewhere,
+            kind=Project.Kind.AHEAD,
+        ),
+    )
+    for who in ("inspector", "supervisor"):
+        client.force_login(staff[who])
+        listing = client.get(reverse("admin:projects_project_changelist"))
+        assert [p.number for p in listing.context["cl"].result_list] == [elsewhere.number]
+        page = client.get(reverse("admin:projects_project_change", args=[elsewhere.pk]))
+        assert page.status_code == 200
+        assert page.context["has_change_permission"] is False
