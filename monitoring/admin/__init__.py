@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     callbacks,
     clocks,
     deadlines,
+    in_flight,
     notifications,
     policy,
     timeline,

@@ -101,3 +101,11 @@ def application_deadlines_panel(request, application):
         return None
     rows = deadlines.panel_rows(application.deadlines.select_related("responsible"))
     return {"rows": rows} if rows else None
+
+
+@register_panel("admin/monitoring/deadlines_panel.html", order=10, page="project")
+def project_deadlines_panel(request, project):
+    """A project's phase deadlines (工程节点) on its page."""
+    if not request.user.has_perm("monitoring.view_deadline"):
+        return None
+    return {"rows": deadlines.deadlines_panel_rows(project)}

@@ -64,6 +64,8 @@ class Command(BaseCommand):
             self.stdout.write("演示申请已存在，未重复载入。")
         else:
             self.create_applications(applications, rng, accounts)
+        with transaction.atomic():
+            self.create_projects(accounts)
         self.print_accounts(accounts)
 
     def create_accounts(self):
@@ -216,6 +218,14 @@ class Command(BaseCommand):
                 comment="客户要求暂缓办理",
                 at=at + (now - at) / 2,
             )
+
+    def create_projects(self, ctx):
+        """Grid-side projects, stock and outage plans in the first unit (projects.demo)."""
+        from projects.demo import load_projects
+
+        unit, people = ctx["units"][DEMO_UNITS[0][0]]
+        added = load_projects(unit=unit, pm=people["pm"], password=DEMO_PASSWORD)
+        ctx["accounts"].update(added)
 
     def print_accounts(self, ctx):
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))

@@ -1,0 +1,1 @@
+from . import ledgers, materials, outages, panel, project  # noqa: F401  (registers the admin classes)

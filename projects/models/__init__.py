@@ -1,0 +1,35 @@
+from .ledgers import AheadLedger, ConnectFirstLedger, InFlightLedger
+from .materials import (
+    ConsignedStock,
+    MaterialItem,
+    Requisition,
+    RequisitionLine,
+    SecondaryLoan,
+)
+from .outages import OutagePlan
+from .progress import ProgressReport
+from .project import (
+    SMALL_JOB_MAX_POLES,
+    ConstructionTeam,
+    Project,
+    ProjectNumberSequence,
+    ProjectPhase,
+)
+
+__all__ = [
+    "SMALL_JOB_MAX_POLES",
+    "AheadLedger",
+    "ConnectFirstLedger",
+    "ConsignedStock",
+    "ConstructionTeam",
+    "InFlightLedger",
+    "MaterialItem",
+    "OutagePlan",
+    "ProgressReport",
+    "Project",
+    "ProjectNumberSequence",
+    "ProjectPhase",
+    "Requisition",
+    "RequisitionLine",
+    "SecondaryLoan",
+]
