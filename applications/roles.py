@@ -19,7 +19,7 @@ ROLE_DESCRIPTIONS = {
     PROJECT_MANAGER: _("配套电网工程"),
     APPROVER: _("按部门并行审批供电方案"),
     SUPERVISOR: _("查看全部单位，退回、暂停、撤销，处理预警"),
-    INSPECTOR: _("只读查看全部单位，监督检查"),
+    INSPECTOR: _("只读查看全部单位，监督检查，出具监督意见书"),
 }
 
 _VIEW_CORE = [
@@ -66,6 +66,36 @@ _ALERT_HANDLING = ["monitoring.acknowledge_alert"]
 # supervisor migrates whole units; everyone else reads the results. Import is scoped to units.
 _LEDGER_IMPORT = ["applications.import_ledger", "applications.view_importjob"]
 
+# Supervision (monitoring.supervision): every staff member sees the cases and letters of their
+# unit (the admin scopes them) and records the rectification of a letter naming them; 纪检 and
+# 主管 write letters, 主管 also assesses. Nobody deletes a letter or an assessment: no role has
+# a delete permission for them, and the models refuse it.
+_SUPERVISION_VIEW = [
+    "monitoring.view_supervisioncase",
+    "monitoring.view_supervisionletter",
+    "monitoring.view_supervisionevent",
+    "monitoring.record_rectification",
+]
+_CONTACT_RECORDS = [
+    "monitoring.view_customercontact",
+    "monitoring.add_customercontact",
+    "monitoring.change_customercontact",
+]
+_SUPERVISION_WRITE = [
+    *_SUPERVISION_VIEW,
+    "monitoring.view_detectionrule",
+    "monitoring.run_detection",
+    "monitoring.handle_case",
+    "monitoring.add_supervisioncase",
+    *_CONTACT_RECORDS,
+    "monitoring.add_supervisionletter",
+    "monitoring.change_supervisionletter",
+    "monitoring.issue_letter",
+    "monitoring.close_letter",
+    "monitoring.void_letter",
+    "monitoring.view_assessment",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_VIEW_CORE,
@@ -78,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.complete_acceptance",
         *_LEDGER_IMPORT,
         *_ALERT_HANDLING,
+        *_SUPERVISION_VIEW,
+        *_CONTACT_RECORDS,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -102,8 +134,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.record_callback",
         *_ALERT_HANDLING,
         "monitoring.view_dashboard",  # their own unit's figures (region scoping)
+        *_SUPERVISION_VIEW,
+        *_CONTACT_RECORDS,
     ],
-    PROJECT_MANAGER: [*_VIEW_CORE, "applications.complete_grid_works", *_ALERT_HANDLING],
+    PROJECT_MANAGER: [
+        *_VIEW_CORE,
+        "applications.complete_grid_works",
+        *_ALERT_HANDLING,
+        *_SUPERVISION_VIEW,
+    ],
     APPROVER: [*_VIEW_CORE, "applications.decide_scheme_approval", *_ALERT_HANDLING],
     SUPERVISOR: [
         *_VIEW_CORE,
@@ -123,6 +162,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_emaildelivery",
         "monitoring.resend_emaildelivery",
         "monitoring.view_dashboard",
+        *_SUPERVISION_WRITE,
+        "monitoring.change_detectionrule",
+        "monitoring.add_assessment",
+        "monitoring.void_assessment",
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -133,6 +176,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_callback",
         "monitoring.view_emaildelivery",
         "monitoring.view_dashboard",
+        *_SUPERVISION_WRITE,
     ],
 }
 

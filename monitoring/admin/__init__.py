@@ -1,1 +1,11 @@
-from . import alerts, calendar, callbacks, clocks, notifications, policy, timeline  # noqa: F401
+from . import (  # noqa: F401  (registers the admin classes)
+    alerts,
+    calendar,
+    callbacks,
+    clocks,
+    letters,
+    notifications,
+    policy,
+    supervision,
+    timeline,
+)

@@ -5,21 +5,43 @@ from .clocks import ClockPause, StageClock
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
 from .notifications import EmailDelivery, Notification
 from .policy import EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .supervision import (
+    Assessment,
+    CaseSource,
+    ContactChannel,
+    CustomerContact,
+    DetectionRule,
+    LetterCategory,
+    LetterNumberSequence,
+    SupervisionCase,
+    SupervisionEvent,
+    SupervisionLetter,
+)
 
 __all__ = [
     "Alert",
+    "Assessment",
     "CalendarOverride",
     "CalendarYear",
     "Callback",
+    "CaseSource",
     "ClockPause",
     "ConnectionRecord",
+    "ContactChannel",
+    "CustomerContact",
     "CustomerStep",
     "DailyReceived",
+    "DetectionRule",
     "EmailDelivery",
     "EscalationStep",
+    "LetterCategory",
+    "LetterNumberSequence",
     "MonthlyFigures",
     "Notification",
     "ProcessLimitPolicy",
     "StageClock",
+    "SupervisionCase",
+    "SupervisionEvent",
+    "SupervisionLetter",
     "TimeLimitPolicy",
 ]
