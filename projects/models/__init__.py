@@ -1,0 +1,33 @@
+from .materials import (
+    ConsignedStock,
+    MaterialItem,
+    Requisition,
+    RequisitionLine,
+    SecondaryLoan,
+)
+from .outages import OutagePlan
+from .progress import ProgressReport
+from .project import (
+    OPEN_PROJECT,
+    SMALL_JOB_MAX_POLES,
+    ConstructionTeam,
+    Project,
+    ProjectNumberSequence,
+    ProjectPhase,
+)
+
+__all__ = [
+    "OPEN_PROJECT",
+    "SMALL_JOB_MAX_POLES",
+    "ConsignedStock",
+    "ConstructionTeam",
+    "MaterialItem",
+    "OutagePlan",
+    "ProgressReport",
+    "Project",
+    "ProjectNumberSequence",
+    "ProjectPhase",
+    "Requisition",
+    "RequisitionLine",
+    "SecondaryLoan",
+]
