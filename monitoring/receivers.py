@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from applications.models import SchemeApproval
 from applications.services.approvals import scheme_review_closed, scheme_review_opened
-from applications.signals import application_transitioned
+from applications.signals import application_transitioned, demo_loaded
 
 from . import callbacks, clocks
 from .signals import off_system_suspected
@@ -51,3 +51,12 @@ def approval_clocks_close(sender, *, review, **kwargs):
 @receiver(off_system_suspected, dispatch_uid="monitoring.supervision_case_from_callback")
 def supervision_case_from_callback(sender, *, callback, at, **kwargs):
     detection.open_callback_case(callback, at)
+
+
+@receiver(demo_loaded, dispatch_uid="monitoring.supervision_demo")
+def supervision_demo(sender, *, accounts, stdout=None, **kwargs):
+    from .supervision import demo
+
+    lines = demo.load(inspector=accounts["jijian"][0], supervisor=accounts["zhuguan"][0])
+    for line in lines if stdout else ():
+        stdout.write(line)

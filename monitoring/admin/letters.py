@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -248,7 +249,7 @@ class SupervisionLetterAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdm
 
     def draft_view(self, request):
         if not self.has_add_permission(request):
-            raise Http404(_("您没有“拟写监督意见书”的权限。"))
+            raise PermissionDenied(_("您没有“拟写监督意见书”的权限。"))
         ids = [int(i) for i in request.GET.get("cases", "").split(",") if i.isdigit()]
         open_cases = rules.scope_to_user(
             SupervisionCase.objects.filter(
@@ -473,7 +474,7 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
     def totals_view(self, request):
         """考核汇总: person-times, points and yuan per person and per unit, per month."""
         if not self.has_view_permission(request):
-            raise Http404
+            raise PermissionDenied
         today = timezone.localdate()
         form = TotalsForm(request.GET or {"start": f"{today:%Y}-01", "end": f"{today:%Y-%m}"})
         start, end = (date(today.year, 1, 1), today)

@@ -121,6 +121,14 @@ class SupervisionCase(models.Model):
         on_delete=models.PROTECT,
         related_name="supervision_cases",
     )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("配套工程"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervision_cases",
+    )
     unit = models.ForeignKey(
         "applications.Unit", verbose_name=_("供电单位"), on_delete=models.PROTECT, related_name="+"
     )

@@ -21,6 +21,7 @@ from .scope import permission_refusal, refuse, unit_refusal
 
 Action = SupervisionEvent.Action
 ZERO = Decimal("0")
+CENT, TENTH = Decimal("0.01"), Decimal("0.1")
 
 
 def month_of(day: date) -> date:
@@ -113,10 +114,6 @@ class Total:
     amount: Decimal
 
 
-def _staff_name(first: str, username: str) -> str:
-    return first or username
-
-
 def assessment_totals(*, start: date, end: date, units=None) -> dict:
     """Valid assessments of the periods from `start`'s month to `end`'s month (inclusive).
 
@@ -130,29 +127,27 @@ def assessment_totals(*, start: date, end: date, units=None) -> dict:
     if units is not None:
         rows = rows.filter(unit__in=units)
     sums = {"count": Count("pk"), "points": Sum("points"), "amount": Sum("amount")}
+
+    def total(r, staff="") -> Total:
+        # SQLite sums decimals as floats: give both databases the model's own places.
+        points, amount = (r["points"] or ZERO).quantize(TENTH), (r["amount"] or ZERO).quantize(CENT)
+        return Total(r["period"], r["unit__name"], staff, r["count"], points, amount)
+
+    # Sorted here, not in SQL: names sort by code point alike on every database's collation.
+    people = rows.values("period", "unit__name", "staff__first_name", "staff__username")
     per_person = [
-        Total(
-            r["period"],
-            r["unit__name"],
-            _staff_name(r["staff__first_name"], r["staff__username"]),
-            r["count"],
-            r["points"] or ZERO,
-            r["amount"] or ZERO,
+        total(r, r["staff__first_name"] or r["staff__username"])
+        for r in sorted(
+            people.annotate(**sums).order_by(),
+            key=lambda r: (r["period"], r["unit__name"], r["staff__username"]),
         )
-        for r in rows.values(
-            "period", "unit__name", "staff__first_name", "staff__username", "staff_id"
-        )
-        .annotate(**sums)
-        .order_by("period", "unit__name", "staff__username")
     ]
     per_unit = [
-        Total(
-            r["period"], r["unit__name"], "", r["count"], r["points"] or ZERO, r["amount"] or ZERO
+        total(r)
+        for r in sorted(
+            rows.values("period", "unit__name").annotate(**sums).order_by(),
+            key=lambda r: (r["period"], r["unit__name"]),
         )
-        for r in rows.values("period", "unit__name")
-        .annotate(**sums)
-        .order_by("period", "unit__name")
     ]
-    whole = rows.aggregate(**sums)
-    total = Total(None, "", "", whole["count"], whole["points"] or ZERO, whole["amount"] or ZERO)
-    return {"per_person": per_person, "per_unit": per_unit, "total": total}
+    grand = total({"period": None, "unit__name": "", **rows.aggregate(**sums)})
+    return {"per_person": per_person, "per_unit": per_unit, "total": grand}

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.models import Application, MeteringRecord
 from applications.states import State
+from projects.models import Project
 
 from .. import workdays
 from ..models import Callback, ContactChannel, CustomerContact, DetectionRule, SupervisionCase
@@ -309,6 +310,71 @@ def repeated_visits(rule_row: DetectionRule, now: datetime) -> list[SupervisionC
                 threshold=threshold,
             )
         )
+    return cases
+
+
+# --- (b) The project says the works are done; the application is not even past its scheme -------
+
+# Grid works are built after the scheme is replied (DOMAIN.md §3): an application still here
+# cannot have had them built inside the system.
+BEFORE_GRID_WORKS = (State.ACCEPT, State.SCHEME)
+
+
+def _works_done() -> Q:
+    return Q(status=Project.Status.COMPLETED) | Q(
+        reports__superseded_at__isnull=True, reports__percent__gte=100
+    )
+
+
+@rule(
+    "project_ahead",
+    gettext_lazy("工程进度超前于系统环节"),
+    gettext_lazy(
+        "配套工程已登记竣工或进度日报达到100%，而关联的业扩申请在系统中仍处于受理或"
+        "勘查及方案答复环节（含在此环节暂停）。"
+    ),
+)
+def project_ahead(rule_row: DetectionRule, now: datetime) -> list[SupervisionCase]:
+    link = Project.applications.through
+    behind = Q(application__state__in=BEFORE_GRID_WORKS) | Q(
+        application__state=State.SUSPENDED, application__suspended_from__in=BEFORE_GRID_WORKS
+    )
+    key = Concat(
+        Value("project:"),
+        Cast(OuterRef("project_id"), CharField()),
+        Value(":application:"),
+        Cast(OuterRef("application_id"), CharField()),
+        output_field=CharField(),
+    )
+    done = Project.objects.filter(_works_done()).values("pk")
+    pairs = (
+        link.objects.filter(behind, project__in=done)
+        .filter(~Exists(SupervisionCase.objects.filter(rule=rule_row, evidence_key=key)))
+        .select_related("project", "application")
+    )
+    cases = []
+    for pair in pairs:
+        project, app = pair.project, pair.application
+        report = project.reports.filter(superseded_at__isnull=True).order_by("-reported_on").first()
+        percent = report.percent if report else None
+        text = _("配套工程%(project)s已%(done)s，申请仍在“%(state)s”") % {
+            "project": project.number,
+            "done": _("竣工") if project.status == Project.Status.COMPLETED else _("报进度100%"),
+            "state": _state_label(app),
+        }
+        case = new_case(
+            rule_row,
+            now,
+            key=f"project:{project.pk}:application:{app.pk}",
+            application=app,
+            text=text,
+            project_number=project.number,
+            project_status=project.status,
+            percent=percent,
+            system_state=app.state,
+        )
+        case.project = project
+        cases.append(case)
     return cases
 
 

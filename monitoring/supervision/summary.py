@@ -68,6 +68,6 @@ def summary(*, units=None, period) -> SupervisionSummary:
             ]
         ).count(),
         assessments=assessed["n"],
-        assessment_points=assessed["points"] or Decimal("0"),
-        assessment_amount=assessed["amount"] or Decimal("0"),
+        assessment_points=(assessed["points"] or Decimal("0")).quantize(Decimal("0.1")),
+        assessment_amount=(assessed["amount"] or Decimal("0")).quantize(Decimal("0.01")),
     )
