@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 
+from applications.admin.panels import register_panel
 from applications.admin.scoping import UnitScopedAdminMixin
 from applications.models import Application
 from applications.services.errors import TransitionRefused
@@ -274,3 +275,20 @@ class CustomerContactAdmin(
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@register_panel("admin/monitoring/supervision/panel.html", order=30)
+def supervision_panel(request, application):
+    """The application's supervision cases and their letters (hidden when there are none)."""
+    if not request.user.has_perm("monitoring.view_supervisioncase"):
+        return None
+    cases = application.supervision_cases.select_related("rule").prefetch_related("letters")
+    rows = [
+        {
+            "case": case,
+            "url": reverse("admin:monitoring_supervisioncase_change", args=[case.pk]),
+            "letters": "、".join(str(letter) for letter in case.letters.all()),
+        }
+        for case in cases.order_by("found_at", "pk")
+    ]
+    return {"rows": rows} if rows else None

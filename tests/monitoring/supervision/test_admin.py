@@ -206,3 +206,10 @@ def test_contact_records_import_and_reimport_without_duplicates(make_app):
         ("95598", "GD20260302001", app.unit, app.customer),
         ("counter", "TING-01", app.unit, app.customer),
     ]
+
+
+def test_the_application_page_lists_its_cases(client, staff, case):
+    client.force_login(staff["customer_manager"])
+    page = client.get(reverse("admin:applications_application_change", args=[case.application_id]))
+    body = page.content.decode()
+    assert "监督线索" in body and "受理回访（2026-03-02）：客户不确认本人以此方式申请" in body
