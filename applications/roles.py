@@ -45,15 +45,23 @@ _VIEW_CORE = [
     "monitoring.view_calendaroverride",
     "monitoring.view_calendaryear",
     "monitoring.view_alert",
+    "monitoring.view_deadline",
 ]
 
 _POLICY_EDIT = [
     f"monitoring.{action}_{model}"
-    for model in ("timelimitpolicy", "processlimitpolicy", "escalationstep")
+    for model in (
+        "timelimitpolicy",
+        "processlimitpolicy",
+        "escalationstep",
+        "deadlineescalationstep",
+    )
     for action in ("add", "change")
 ] + [
     "monitoring.delete_escalationstep",
     "monitoring.view_escalationstep",
+    "monitoring.delete_deadlineescalationstep",
+    "monitoring.view_deadlineescalationstep",
     "monitoring.reapply_policy",
     "monitoring.add_calendaroverride",
     "monitoring.change_calendaroverride",
@@ -227,6 +235,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.view_all_units",
         "applications.view_staffprofile",
         "monitoring.view_escalationstep",
+        "monitoring.view_deadlineescalationstep",
         "applications.view_importjob",
         "monitoring.view_callback",
         "monitoring.view_emaildelivery",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -67,46 +67,60 @@ def _local_day(instant: datetime) -> date:
     return timezone.localdate(instant)
 
 
-def _start_of_working_day(start: datetime, n: int) -> datetime:
-    """00:00 of the n-th working day after the start's day (the start itself when n < 1)."""
-    if n < 1:
-        return start
-    day = workdays.add_working_days(_local_day(start), n)
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-
-
 def deadlines(clock: StageClock) -> tuple[datetime | None, datetime | None]:
-    """(warn_at, due_at) from the clock's start, its limit and the pauses finished so far.
+    """(warn_at, due_at) from the clock's start, its limit and the pauses finished so far."""
+    return limit_times(
+        started_at=clock.started_at,
+        limit_unit=clock.limit_unit,
+        limit_value=clock.limit_value,
+        warn_unit=clock.warn_unit,
+        warn_before=clock.warn_before_value,
+        paused_working_days=clock.paused_working_days,
+        paused_duration=clock.paused_duration,
+    )
+
+
+def limit_times(
+    *,
+    started_at: datetime,
+    limit_unit: str,
+    limit_value: int | None,
+    warn_unit: str,
+    warn_before: int | None,
+    paused_working_days: int = 0,
+    paused_duration: timedelta = timedelta(0),
+) -> tuple[datetime | None, datetime | None]:
+    """(warn_at, due_at) of a limit counted from `started_at`, moved by the pauses so far.
 
     Day limits end at 24:00 of the N-th working day after the start day, N grown by the paused
     working days; a warning "w working days before" is at 00:00 of the working day from which
     w remain (the due day itself for w = 1), so it never falls in a holiday. Hour limits and
-    hour warnings count calendar hours, and move by the paused hours.
+    hour warnings count calendar hours, and move by the paused hours. Shared by stage clocks
+    and deadlines (`monitoring.deadlines`).
     """
-    limit, before = clock.limit_value, clock.warn_before_value
+    limit, before = limit_value, warn_before
     if limit is None:
         return None, None
     warn = None
-    if clock.limit_unit == LimitUnit.HOURS:
-        due = workdays.due_at_hours(clock.started_at, limit) + clock.paused_duration
+    if limit_unit == LimitUnit.HOURS:
+        due = workdays.due_at_hours(started_at, limit) + paused_duration
         if before is not None:
             hours = {
                 WarnUnit.HOURS: before,
                 WarnUnit.PERCENT: limit * before / 100,
                 WarnUnit.WORKING_DAYS: before * 24,  # refused by the policy's clean()
-            }[clock.warn_unit]
+            }[warn_unit]
             warn = due - timedelta(hours=hours)
     else:
-        days = limit + clock.paused_working_days
-        due = workdays.due_at(clock.started_at, days)
-        if before is not None and clock.warn_unit == WarnUnit.HOURS:
+        due = workdays.due_at(started_at, limit + paused_working_days)
+        if before is not None and warn_unit == WarnUnit.HOURS:
             warn = due - timedelta(hours=before)
         elif before is not None:
-            if clock.warn_unit == WarnUnit.PERCENT:
+            if warn_unit == WarnUnit.PERCENT:
                 before = math.ceil(limit * before / 100)
-            warn = _start_of_working_day(clock.started_at, days - before + 1)
+            warn = workdays.warning_start(due, before)
     if warn is not None:
-        warn = max(warn, clock.started_at)
+        warn = max(warn, started_at)
     return warn, due
 
 

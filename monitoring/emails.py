@@ -71,7 +71,7 @@ def claim(*, now: datetime, size: int = BATCH_SIZE) -> tuple[uuid.UUID, list[Ema
         status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
     claimed = EmailDelivery.objects.filter(claim_token=token).select_related(
-        "notification__alert__clock"
+        "notification__alert__clock", "notification__alert__deadline"
     )
     return token, list(claimed.order_by("pk"))
 

@@ -3,8 +3,10 @@
 Who hears of what (DOMAIN.md §4 "Escalation"): a warning → the responsible person; overdue →
 the responsible person and their direct supervisor; then each EscalationStep's target (the
 unit's leader, the marketing department). An approval nobody has decided yet has no responsible
-person: its department's approvers hear instead. Set-based like the rest of the sweep: one
-INSERT … SELECT for the notifications and one for their e-mails.
+person: its department's approvers hear instead. A deadline's alerts (事项时限) reach its
+responsible person and the same chain by its unit, per the escalation steps without a policy.
+Set-based like the rest of the sweep: one INSERT … SELECT for the notifications and one for
+their e-mails.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import string
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -22,8 +25,8 @@ from django.utils.translation import gettext as _
 from applications import roles
 from applications.states import Department
 
-from . import sql
-from .models import Alert, EmailDelivery, EscalationStep
+from . import deadlines, sql
+from .models import Alert, Deadline, EmailDelivery, EscalationStep
 from .models.policy import CLOCK_STAGE_CHOICES
 
 logger = logging.getLogger(__name__)
@@ -32,16 +35,21 @@ Kind = Alert.Kind
 Target = EscalationStep.Target
 
 # The alerts this notify step claimed, each with whom its level targets: the EscalationStep of
-# the clock's policy for that level; a warning, or a level without a step, targets the
-# responsible person. Computed once, read by every rule below.
+# the clock's policy for that level (of the policy-less steps for a deadline); a warning, or a
+# level without a step, targets the responsible person. Computed once, read by every rule below.
 CLAIMED = """
-    SELECT a.id AS alert_id, a.kind, a.level, a.application_id, a.unit_id,
-           c.stage, c.responsible_id, c.scheme_approval_id,
-           COALESCE(s.target, %(responsible)s) AS target
+    SELECT a.id AS alert_id, a.kind, a.level, a.application_id, a.unit_id, a.due_at,
+           a.deadline_id, c.stage, c.scheme_approval_id,
+           COALESCE(c.responsible_id, d.responsible_id) AS responsible_id,
+           d.kind AS deadline_kind, d.label, d.content_type_id, d.object_id,
+           COALESCE(s.target, ds.target, %(responsible)s) AS target
     FROM {alert} a
-    JOIN {clock} c ON c.id = a.clock_id
+    LEFT JOIN {clock} c ON c.id = a.clock_id
+    LEFT JOIN {deadline} d ON d.id = a.deadline_id
     LEFT JOIN {step} s ON s.policy_id = c.policy_id AND s.level = a.level
          AND a.kind <> %(warning)s
+    LEFT JOIN {step} ds ON ds.policy_id IS NULL AND a.deadline_id IS NOT NULL
+         AND ds.level = a.level AND a.kind <> %(warning)s
     WHERE a.notified_at = %(now)s
 """
 # Who hears of an alert (DOMAIN.md §4 "Escalation"): one SELECT (alert_id, user_id) per rule.
@@ -99,16 +107,20 @@ def _by_kind(texts: dict[str, str], expressions: dict[str, str], params: dict, k
     return f"CASE k.kind {whens} END"
 
 
-def _notification_texts(params: dict) -> tuple[str, str, str]:
-    """SQL for the title, body and link of a notification, in the company's language."""
-    stages = " ".join(
-        f"WHEN %(stage_{i})s THEN %(stage_label_{i})s" for i in range(len(CLOCK_STAGE_CHOICES))
-    )
-    for i, (value, label) in enumerate(CLOCK_STAGE_CHOICES):
-        params[f"stage_{i}"], params[f"stage_label_{i}"] = value, str(label)
+def _choices(column: str, choices, params: dict, key: str) -> str:
+    """SQL for the display label of a choices column (its value where none matches)."""
+    whens = []
+    for i, (value, label) in enumerate(choices):
+        params[f"{key}{i}"], params[f"{key}_label{i}"] = value, str(label)
+        whens.append(f"WHEN %({key}{i})s THEN %({key}_label{i})s")
+    return f"CASE {column} {' '.join(whens)} ELSE {column} END"
+
+
+def _clock_texts(params: dict) -> tuple[str, str]:
+    """SQL for the title and body of a stage clock's alert."""
     expressions = {
         "number": "app.number",
-        "stage": f"CASE k.stage {stages} ELSE k.stage END",
+        "stage": _choices("k.stage", CLOCK_STAGE_CHOICES, params, "stage"),
         "customer": "cu.name",
         "unit": "un.name",
         "level": "CAST(k.level AS TEXT)",
@@ -131,13 +143,84 @@ def _notification_texts(params: dict) -> tuple[str, str, str]:
             "已升级至第{level}级，请督办。"
         ),
     }
-    # A title can never outgrow its column, whatever a stage label becomes.
-    title = f"SUBSTR({_by_kind(titles, expressions, params, 'title')}, 1, 200)"
-    body = _by_kind(bodies, expressions, params, "body")
+    return (
+        _by_kind(titles, expressions, params, "title"),
+        _by_kind(bodies, expressions, params, "body"),
+    )
+
+
+def _deadline_texts(params: dict) -> tuple[str, str]:
+    """SQL for the title and body of a deadline's alert: '整改期限 监督意见书 JD-2026-001 …'."""
+    expressions = {
+        "kind": _choices("k.deadline_kind", Deadline.Kind.choices, params, "dkind"),
+        "label": "k.label",
+        "unit": "un.name",
+        "due": sql.local_minute("k.due_at", params),
+        "level": "CAST(k.level AS TEXT)",
+    }
+    titles = {
+        Kind.WARNING: _("时限预警：{kind} {label}"),
+        Kind.OVERDUE: _("超期告警：{kind} {label}"),
+        Kind.ESCALATION: _("超期升级（{level}级）：{kind} {label}"),
+    }
+    bodies = {
+        Kind.WARNING: _("{kind} {label}（{unit}）将于{due}到期，请在到期前完成。"),
+        Kind.OVERDUE: _("{kind} {label}（{unit}）已于{due}到期仍未完成，请立即办理并说明原因。"),
+        Kind.ESCALATION: _(
+            "{kind} {label}（{unit}）于{due}到期仍未完成，已升级至第{level}级，请督办。"
+        ),
+    }
+    return (
+        _by_kind(titles, expressions, params, "dtitle"),
+        _by_kind(bodies, expressions, params, "dbody"),
+    )
+
+
+def _url_sql(url_name: str, column: str, params: dict, key: str) -> str:
+    """SQL for an admin URL with `column` as its primary key."""
     marker = "999999999"
-    url = reverse("admin:applications_application_change", args=[marker])
-    params["link_before"], params["link_after"] = url.split(marker)
-    link = "(%(link_before)s || CAST(k.application_id AS TEXT) || %(link_after)s)"
+    before, after = reverse(url_name, args=[marker]).split(marker)
+    params[f"{key}_before"], params[f"{key}_after"] = before, after
+    return f"(%({key}_before)s || CAST({column} AS TEXT) || %({key}_after)s)"
+
+
+def _deadline_link(params: dict, now: datetime) -> str:
+    """SQL for a deadline alert's link: its subject's admin page, else the application's or its own.
+
+    Only the subjects' types among the alerts claimed at `now` are looked up (one small query).
+    """
+    whens = []
+    content_types = ContentType.objects.filter(
+        pk__in=Deadline.objects.filter(alerts__notified_at=now).values("content_type")
+    )
+    for content_type in content_types:
+        url_name = deadlines.change_url_name(content_type)
+        if url_name:
+            url = _url_sql(url_name, "k.object_id", params, f"ct{content_type.pk}")
+            whens.append(f"WHEN {content_type.pk} THEN {url}")
+    application = _url_sql(
+        "admin:applications_application_change", "k.application_id", params, "dapp"
+    )
+    own = _url_sql("admin:monitoring_deadline_change", "k.deadline_id", params, "deadline")
+    fallback = f"COALESCE({application}, {own})"
+    return f"CASE k.content_type_id {' '.join(whens)} ELSE {fallback} END" if whens else fallback
+
+
+def _notification_texts(params: dict, now: datetime) -> tuple[str, str, str]:
+    """SQL for the title, body and link of a notification, in the company's language."""
+    clock_title, clock_body = _clock_texts(params)
+    deadline_title, deadline_body = _deadline_texts(params)
+    clock_link = _url_sql(
+        "admin:applications_application_change", "k.application_id", params, "app"
+    )
+
+    def either(clock: str, deadline: str) -> str:
+        return f"CASE WHEN k.deadline_id IS NULL THEN {clock} ELSE {deadline} END"
+
+    # A title can never outgrow its column, whatever a stage label or a deadline's label becomes.
+    title = f"SUBSTR({either(clock_title, deadline_title)}, 1, 200)"
+    body = either(clock_body, deadline_body)
+    link = f"SUBSTR({either(clock_link, _deadline_link(params, now))}, 1, 300)"
     return title, body, link
 
 
@@ -154,7 +237,7 @@ def notification_statement(now: datetime) -> tuple[str, dict]:
         "approver_role": roles.APPROVER,
         "supervisor_role": roles.SUPERVISOR,
     }
-    title, body, link = _notification_texts(params)
+    title, body, link = _notification_texts(params, now)
     recipients = "\n        UNION\n        ".join(rule.format(**t) for rule in RECIPIENT_RULES)
     # INSERT first, WITH inside it: Python's sqlite3 reports no rowcount for "WITH … INSERT".
     statement = f"""
@@ -165,8 +248,8 @@ def notification_statement(now: datetime) -> tuple[str, dict]:
         SELECT r.user_id, k.alert_id, k.kind, {title}, {body}, {link}, %(now)s
         FROM recipients r
         JOIN claimed k ON k.alert_id = r.alert_id
-        JOIN {t["application"]} app ON app.id = k.application_id
-        JOIN {t["customer"]} cu ON cu.id = app.customer_id
+        LEFT JOIN {t["application"]} app ON app.id = k.application_id
+        LEFT JOIN {t["customer"]} cu ON cu.id = app.customer_id
         JOIN {t["unit"]} un ON un.id = k.unit_id
         JOIN {t["user"]} u ON u.id = r.user_id
         WHERE u.is_active

@@ -5,9 +5,10 @@ CONFLICT DO NOTHING`), never a loop over clocks, and runs in its own transaction
 
 - a step compares with `now`, so one sweep after any downtime raises everything that became
   due meanwhile, and nothing needs catching up;
-- the unique constraint (clock, kind, level) makes a rerun, two sweeps at once or a rerun after
-  a crash harmless: the database refuses the second copy of an alert, and each statement is
-  ordered by clock so two concurrent sweeps take their row locks in the same order;
+- the unique constraint (clock, kind, level) — for deadlines (deadline, kind, level, due) —
+  makes a rerun, two sweeps at once or a rerun after a crash harmless: the database refuses
+  the second copy of an alert, and each statement is ordered by clock so two concurrent sweeps
+  take their row locks in the same order;
 - a suspended clock (`paused_at` set), a closed clock and customer time raise nothing;
 - one step failing is logged and the others still run (`SweepResult.failed`); its rows are
   raised by the next sweep.
@@ -19,6 +20,9 @@ that instant (see `overdue_cutoff`). The escalation step is then a range conditi
 served by the partial index the clocks already have, and it needs no table of working days or
 of precomputed deadlines that could go stale: a resumed or re-timed clock is judged by its new
 `due_at`, a calendar or escalation-step edit counts from the next sweep on.
+
+Deadlines (事项时限, `monitoring.deadlines`) are swept by the same statements (`DEADLINES`):
+open deadlines warn, go overdue and escalate per the escalation steps without a policy.
 
 The last step, `notify.notify_alerts`, tells the people each new alert names. Other modules
 add steps by appending `(now) -> int` functions to `SWEEP_STEPS`.
@@ -75,14 +79,42 @@ def run_sweep(now: datetime | None = None) -> SweepResult:
     return result
 
 
+@dataclass(frozen=True)
+class Timed:
+    """What the sweep raises alerts for: stage clocks or deadlines, as SQL fragments.
+
+    Both tables have id, due_at, warn_at, outcome, application_id and unit_id; they differ in
+    the alert column that points at them, what counts as running and whose escalation steps
+    apply (a clock's policy's; the policy-less steps for deadlines).
+    """
+
+    table: str  # key of sql.tables()
+    alert_column: str
+    running: str
+    steps: str
+    extra_key: str = ""  # columns beyond (row, kind, level) that make an alert unique
+
+
 # Running clocks that count against the company: the only ones that ever raise an alert.
 RUNNING = "c.outcome = %(open)s AND c.paused_at IS NULL AND c.counts_against_company"
+CLOCKS = Timed("clock", "clock_id", RUNNING, "s.policy_id = c.policy_id")
+# A re-timed deadline is judged afresh: its alerts are unique per due (alert_once_per_deadline_due).
+DEADLINES = Timed(
+    "deadline", "deadline_id", "c.outcome = %(open)s", "s.policy_id IS NULL", "a.due_at = c.due_at"
+)
 
 
 def raise_sql(
-    *, kind: str, level: str, condition: str, join: str = "", into: str | None = None, guarded=True
+    *,
+    kind: str,
+    level: str,
+    condition: str,
+    join: str = "",
+    into: str | None = None,
+    guarded=True,
+    timed: Timed = CLOCKS,
 ) -> str:
-    """The INSERT … SELECT that raises alerts of `kind` for running clocks meeting `condition`.
+    """The INSERT … SELECT that raises alerts of `kind` for running rows meeting `condition`.
 
     `guarded=False` (with `into` another table) gives the bare INSERT … SELECT of the same rows
     that benchmarks/sweep.py measures the sweep against.
@@ -90,19 +122,21 @@ def raise_sql(
     t = sql.tables()
     statement = f"""
         INSERT INTO {into or t["alert"]}
-            (clock_id, kind, level, raised_at, due_at, application_id, unit_id, note)
+            ({timed.alert_column}, kind, level, raised_at, due_at, application_id, unit_id, note)
         SELECT c.id, '{kind}', {level}, %(now)s, c.due_at, c.application_id, c.unit_id, ''
-        FROM {t["clock"]} c {join}
-        WHERE {RUNNING} AND {condition}
+        FROM {t[timed.table]} c {join}
+        WHERE {timed.running} AND {condition}
     """
     if guarded:
         order = "c.id" if level.isdigit() else f"c.id, {level}"
+        same = f"AND {timed.extra_key}" if timed.extra_key else ""
         # NOT EXISTS skips what earlier sweeps raised (cheaply, without burning ids);
         # ON CONFLICT covers what a concurrent sweep is raising right now.
         statement += f"""
             AND NOT EXISTS (
                 SELECT 1 FROM {t["alert"]} a
-                WHERE a.clock_id = c.id AND a.kind = '{kind}' AND a.level = {level}
+                WHERE a.{timed.alert_column} = c.id AND a.kind = '{kind}' AND a.level = {level}
+                {same}
             )
             ORDER BY {order}
             ON CONFLICT DO NOTHING
@@ -137,7 +171,9 @@ def overdue_statement(now: datetime, **options) -> tuple[str, dict]:
     return statement, _params(now)
 
 
-def escalation_statement(now: datetime, **options) -> tuple[str, dict] | None:
+def escalation_statement(
+    now: datetime, timed: Timed = CLOCKS, **options
+) -> tuple[str, dict] | None:
     """Escalations of level ≥ 2 whose "overdue by N working days" has come; None if none exist."""
     days = sorted(
         set(
@@ -156,13 +192,18 @@ def escalation_statement(now: datetime, **options) -> tuple[str, dict] | None:
         rows.append(f"SELECT %(n{i})s AS overdue_days, %(cut{i})s AS cutoff")
     t = sql.tables()
     join = f"""
-        JOIN {t["step"]} s ON s.policy_id = c.policy_id AND s.level > {Alert.OVERDUE_LEVEL}
+        JOIN {t["step"]} s ON {timed.steps} AND s.level > {Alert.OVERDUE_LEVEL}
         JOIN ({" UNION ALL ".join(rows)}) cut ON cut.overdue_days = s.overdue_working_days
     """
     # The constant bound first, so the planner ranges over the partial index on due_at.
     condition = "c.due_at <= %(widest)s AND c.due_at <= cut.cutoff"
     return raise_sql(
-        kind=Kind.ESCALATION, level="s.level", condition=condition, join=join, **options
+        kind=Kind.ESCALATION,
+        level="s.level",
+        condition=condition,
+        join=join,
+        timed=timed,
+        **options,
     ), params
 
 
@@ -203,4 +244,28 @@ def raise_escalations(now: datetime) -> int:
     return sql.execute(*statement) if statement else 0
 
 
-SWEEP_STEPS: list[SweepStep] = [raise_warnings, raise_overdue, raise_escalations, notify_alerts]
+def raise_deadline_warnings(now: datetime) -> int:
+    """WARNING (level 0) for every open deadline whose warning point has come."""
+    return sql.execute(*warning_statement(now, timed=DEADLINES))
+
+
+def raise_deadline_overdue(now: datetime) -> int:
+    """OVERDUE (level 1) for every open deadline past its due."""
+    return sql.execute(*overdue_statement(now, timed=DEADLINES))
+
+
+def raise_deadline_escalations(now: datetime) -> int:
+    """ESCALATION (level 2, 3 …) per the deadlines' steps (those without a policy)."""
+    statement = escalation_statement(now, timed=DEADLINES)
+    return sql.execute(*statement) if statement else 0
+
+
+SWEEP_STEPS: list[SweepStep] = [
+    raise_warnings,
+    raise_overdue,
+    raise_escalations,
+    raise_deadline_warnings,
+    raise_deadline_overdue,
+    raise_deadline_escalations,
+    notify_alerts,
+]

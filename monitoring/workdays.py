@@ -257,6 +257,24 @@ def due_at_hours(start: datetime, hours: float) -> datetime:
     return start + timedelta(hours=hours)
 
 
+def warning_start(due: datetime, working_days: int) -> datetime:
+    """00:00 of the working day from which `working_days` working days remain until `due`.
+
+    The due day is the local day `due` falls in, a 24:00 due belonging to the day it ends; for
+    1 it is the due day itself if that is a working day, else the last working day before it.
+    `working_days` < 1 gives `due` itself.
+    """
+    _require_aware(due)
+    if working_days < 1:
+        return due
+    zone = timezone.get_default_timezone()
+    due_day = timezone.localtime(due - timedelta(microseconds=1), zone).date()
+    # The working day after the one `working_days` before the due day (ordinal arithmetic, so
+    # it holds whether or not the due day itself is a working day).
+    first = add_working_days(subtract_working_days(due_day, working_days), 1)
+    return datetime.combine(first, datetime.min.time(), tzinfo=zone)
+
+
 def materialize(start: date, end: date) -> list[tuple[date, bool, int]]:
     """(day, is_workday, workday_ordinal) for every day from `start` to `end` inclusive."""
     if end < start:

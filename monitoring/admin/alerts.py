@@ -1,11 +1,12 @@
 """Admin list of alerts (时限告警): filters by kind, level, region, acknowledged; region-scoped."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applications.admin.scoping import UnitScopedAdminMixin
 from applications.services.errors import TransitionRefused
-from monitoring import alerts
+from monitoring import alerts, deadlines
 from monitoring.models import Alert
 
 
@@ -22,12 +23,25 @@ class AcknowledgedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourceFilter(admin.SimpleListFilter):
+    title = _("告警来源")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("clock", _("环节时限")), ("deadline", _("事项时限"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("clock", "deadline"):
+            return queryset.filter(deadline__isnull=self.value() == "clock")
+        return queryset
+
+
 @admin.register(Alert)
 class AlertAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
     unit_path = "unit"
     list_display = [
         "application",
-        "stage",
+        "subject",
         "level_display",
         "unit",
         "due_at",
@@ -35,13 +49,20 @@ class AlertAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
         "acknowledged_at",
         "acknowledged_by",
     ]
-    list_filter = ["kind", "level", "unit", AcknowledgedFilter]
-    list_select_related = ["application", "clock", "unit", "acknowledged_by"]
-    search_fields = ["application__number", "application__customer__name"]
+    list_filter = ["kind", "level", SourceFilter, "deadline__kind", "unit", AcknowledgedFilter]
+    list_select_related = [
+        "application",
+        "clock",
+        "deadline__content_type",
+        "unit",
+        "acknowledged_by",
+    ]
+    search_fields = ["application__number", "application__customer__name", "deadline__label"]
     date_hierarchy = "raised_at"
     fields = [
         "application",
         "clock",
+        "deadline",
         "kind",
         "level",
         "unit",
@@ -55,9 +76,15 @@ class AlertAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = [f for f in fields if f != "note"]
     actions = ["acknowledge"]
 
-    @admin.display(description=_("环节"), ordering="clock__stage")
-    def stage(self, alert):
-        return alert.clock.get_stage_display()
+    @admin.display(description=_("环节/事项"), ordering="clock__stage")
+    def subject(self, alert):
+        """The stage of a clock's alert; a deadline's kind and label, linked to its subject."""
+        if alert.deadline_id is None:
+            return alert.clock.get_stage_display()
+        url = deadlines.subject_admin_url(alert.deadline)
+        return (
+            format_html('<a href="{}">{}</a>', url, alert.deadline) if url else str(alert.deadline)
+        )
 
     def has_add_permission(self, request):
         return False

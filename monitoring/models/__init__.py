@@ -3,8 +3,9 @@ from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
 from .clocks import ClockPause, StageClock
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
+from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
-from .policy import EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
 from .supervision import (
     Assessment,
     CaseSource,
@@ -31,6 +32,8 @@ __all__ = [
     "CustomerContact",
     "CustomerStep",
     "DailyReceived",
+    "Deadline",
+    "DeadlineEscalationStep",
     "DetectionRule",
     "EmailDelivery",
     "EscalationStep",

@@ -155,7 +155,10 @@ class TimeLimitPolicy(models.Model):
 
 
 class EscalationStep(models.Model):
-    """Who hears of an overdue clock, and when (DOMAIN.md §4 "Escalation")."""
+    """Who hears of an overdue clock, and when (DOMAIN.md §4 "Escalation").
+
+    Steps without a policy apply to every deadline (事项时限, `monitoring.deadlines`).
+    """
 
     class Target(models.TextChoices):
         RESPONSIBLE = "responsible", _("责任人及其直接主管")
@@ -165,8 +168,11 @@ class EscalationStep(models.Model):
     policy = models.ForeignKey(
         TimeLimitPolicy,
         verbose_name=_("环节时限标准"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="escalation_steps",
+        help_text=_("留空表示适用于事项时限（工程节点、整改、投诉、督办等）"),
     )
     level = models.PositiveSmallIntegerField(_("升级级别"))
     overdue_working_days = models.PositiveSmallIntegerField(
@@ -179,13 +185,36 @@ class EscalationStep(models.Model):
         verbose_name_plural = _("超期升级")
         ordering = ["policy_id", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "level"], name="escalation_step_level")
+            models.UniqueConstraint(fields=["policy", "level"], name="escalation_step_level"),
+            # NULLs are distinct in the constraint above: the deadlines' steps need their own.
+            models.UniqueConstraint(
+                fields=["level"],
+                condition=Q(policy__isnull=True),
+                name="escalation_step_level_deadlines",
+            ),
         ]
 
     def __str__(self):
         return (
             f"{self.level}级：超期{self.overdue_working_days}个工作日 → {self.get_target_display()}"
         )
+
+
+class DeadlineEscalationManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(policy__isnull=True)
+
+
+class DeadlineEscalationStep(EscalationStep):
+    """The escalation steps of deadlines (事项时限): the rows without a policy, edited apart."""
+
+    objects = DeadlineEscalationManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("事项时限超期升级")
+        verbose_name_plural = _("事项时限超期升级")
+        ordering = ["level"]
 
 
 DEFAULT_ESCALATION = [

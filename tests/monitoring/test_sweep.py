@@ -240,10 +240,13 @@ def test_run_sweep_command_prints_the_counts(clock, monkeypatch):
     out = StringIO()
     call_command("run_sweep", stdout=out)
 
-    assert out.getvalue().splitlines()[:4] == [
+    assert out.getvalue().splitlines()[:7] == [
         "raise_warnings: 1",
         "raise_overdue: 1",
         "raise_escalations: 2",
+        "raise_deadline_warnings: 0",
+        "raise_deadline_overdue: 0",
+        "raise_deadline_escalations: 0",
         "notify_alerts: 3",
     ]
 
