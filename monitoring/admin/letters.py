@@ -34,6 +34,7 @@ from .supervision_forms import (
     ReasonForm,
     RectificationForm,
     TotalsForm,
+    posted,
     service_page,
 )
 
@@ -264,9 +265,7 @@ class SupervisionLetterAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdm
             initial["unit"] = chosen[0].unit
             initial["responsible_staff"] = [c.responsible for c in chosen if c.responsible_id]
             initial["findings"] = "\n".join(c.evidence_text for c in chosen)
-        form = LetterDraftForm(
-            request.POST or None, initial=initial, request=request, cases=open_cases
-        )
+        form = LetterDraftForm(posted(request), initial=initial, request=request, cases=open_cases)
         return service_page(
             self,
             request,
@@ -280,7 +279,10 @@ class SupervisionLetterAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdm
 
     def step_view(self, request, object_id, step):
         letter = self._letter(request, object_id)
-        user, data = request.user, request.POST or None
+        url = reverse("admin:" + self._name(step), args=[letter.pk])
+        if url not in [shown["url"] for shown in self.steps_for(request, letter)]:
+            raise PermissionDenied(_("您现在不能办理该意见书的这一步。"))
+        user, data = request.user, posted(request)
         back = reverse("admin:monitoring_supervisionletter_change", args=[letter.pk])
         pages = {
             "issue": (
@@ -426,6 +428,8 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied(_("您没有“登记考核”的权限。"))
         letter = None
         if request.GET.get("letter", "").isdigit():
             letter = (
@@ -437,7 +441,7 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         return service_page(
             self,
             request,
-            form=AssessmentForm(request.POST or None, request=request),
+            form=AssessmentForm(posted(request), request=request),
             title=_("登记考核") + (f"（{letter}）" if letter else ""),
             perform=lambda data: assessments.create_assessment(
                 user=request.user, letter=letter, **data
@@ -455,13 +459,15 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def void_view(self, request, object_id):
+        if not request.user.has_perm("monitoring.void_assessment"):
+            raise PermissionDenied(_("您没有“作废考核记录”的权限。"))
         assessment = self.get_object(request, object_id)
         if assessment is None:
             raise Http404(_("考核记录不存在，或不属于您的供电单位。"))
         return service_page(
             self,
             request,
-            form=ReasonForm(request.POST or None),
+            form=ReasonForm(posted(request)),
             title=_("作废考核：%(a)s") % {"a": assessment},
             perform=lambda d: assessments.void_assessment(
                 assessment, request.user, reason=d["reason"]

@@ -5,6 +5,7 @@ Writes go through `monitoring.supervision`; nothing here is deleted.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from applications.services.errors import TransitionRefused
 
 from ..models import CaseSource, ContactChannel, CustomerContact, DetectionRule, SupervisionCase
 from ..supervision import detection
-from .supervision_forms import ReasonForm, service_page
+from .supervision_forms import ReasonForm, posted, service_page
 
 
 class NoDeleteMixin:
@@ -185,13 +186,15 @@ class SupervisionCaseAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin
         return super().change_view(request, object_id, form_url, extra_context)
 
     def dismiss_view(self, request, object_id):
+        if not self.has_handle_permission(request):
+            raise PermissionDenied(_("您没有“核实或排除监督线索”的权限。"))
         case = self.get_object(request, object_id)
         if case is None:
             raise Http404(_("线索不存在，或不属于您的供电单位。"))
         return service_page(
             self,
             request,
-            form=ReasonForm(request.POST or None),
+            form=ReasonForm(posted(request)),
             title=_("排除线索：%(case)s") % {"case": case},
             perform=lambda data: detection.handle_case(
                 case, request.user, confirm=False, reason=data["reason"]

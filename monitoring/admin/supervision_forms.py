@@ -21,6 +21,11 @@ from ..models import LetterCategory, SupervisionCase
 TEMPLATE = "admin/monitoring/supervision/form.html"
 
 
+def posted(request):
+    """The POST data to bind a form to (even an empty POST: a confirm-only form), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def service_page(
     model_admin,
     request,

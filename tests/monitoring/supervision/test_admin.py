@@ -62,17 +62,26 @@ def test_a_customer_manager_sees_and_rectifies_a_letter_naming_them(client, staf
     assert (letter.status, letter.rectified_by) == ("rectified", staff["customer_manager"])
 
 
-def test_a_refusal_is_shown_on_the_step_page(client, staff, draft, other_inspector):
+def test_a_refusal_is_shown_on_the_step_page(client, staff, draft):
+    client.force_login(staff["inspector"])
+    # The draft's rectification date (20 Mar 2026) has passed by the time it is issued.
+    page = client.post(reverse("admin:monitoring_supervisionletter_issue", args=[draft.pk]))
+    assert page.status_code == 200
+    assert "无法办理：整改期限（2026-03-20）已过，请先修改整改期限。" in page.content.decode()
+
+
+def test_only_the_issuer_gets_the_closing_page(client, staff, draft, other_inspector):
     letter = letters.issue_letter(draft, staff["inspector"], at=local(2026, 3, 4, 10))
     letters.record_rectification(
         letter, staff["customer_manager"], text="已整改", finished=True, at=local(2026, 3, 5, 9)
     )
+    url = reverse("admin:monitoring_supervisionletter_close", args=[letter.pk])
     client.force_login(other_inspector)
-    page = client.post(
-        reverse("admin:monitoring_supervisionletter_close", args=[letter.pk]), {"accept": "1"}
-    )
-    assert page.status_code == 200
-    assert "无法办理：意见书由纪检甲签发，只能由签发人验收关闭。" in page.content.decode()
+    assert client.post(url, {"accept": "1"}).status_code == 403
+    client.force_login(staff["inspector"])
+    assert client.post(url, {"accept": "1", "note": "整改到位"}).status_code == 302
+    letter.refresh_from_db()
+    assert (letter.status, letter.closed_by) == ("closed", staff["inspector"])
 
 
 def test_the_print_view(client, staff, draft):
@@ -213,3 +222,20 @@ def test_the_application_page_lists_its_cases(client, staff, case):
     page = client.get(reverse("admin:applications_application_change", args=[case.application_id]))
     body = page.content.decode()
     assert "监督线索" in body and "受理回访（2026-03-02）：客户不确认本人以此方式申请" in body
+
+
+def test_step_pages_are_refused_to_those_who_may_not_take_the_step(client, staff, draft, case):
+    client.force_login(staff["customer_manager"])
+    for name, pk in [
+        ("admin:monitoring_supervisionletter_issue", draft.pk),
+        ("admin:monitoring_supervisionletter_void", draft.pk),
+        ("admin:monitoring_supervisioncase_dismiss", case.pk),
+    ]:
+        assert client.get(reverse(name, args=[pk])).status_code == 403, name
+    assert client.get(reverse("admin:monitoring_assessment_add")).status_code == 403
+    client.force_login(staff["inspector"])  # writes letters, does not assess
+    assert client.get(reverse("admin:monitoring_assessment_add")).status_code == 403
+    assert (
+        client.get(reverse("admin:monitoring_supervisionletter_issue", args=[draft.pk])).status_code
+        == 200
+    )
