@@ -13,10 +13,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from applications.admin.scoping import scoped_staff, staff_label
-from applications.models import Unit
 from applications.services.errors import TransitionRefused
 
 from ..models import LetterCategory, SupervisionCase
+from ..supervision.scope import acting_units
 
 TEMPLATE = "admin/monitoring/supervision/form.html"
 
@@ -67,7 +67,7 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):
 
 
 class LetterDraftForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("被监督单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(label=_("被监督单位"), queryset=None)
     category = forms.ChoiceField(label=_("问题类别"), choices=LetterCategory.choices)
     cases = forms.ModelMultipleChoiceField(
         label=_("监督线索"),
@@ -87,7 +87,7 @@ class LetterDraftForm(forms.Form):
 
     def __init__(self, *args, request, cases, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.order_by("code")
+        self.fields["unit"].queryset = acting_units(request.user).order_by("code")
         self.fields["cases"].queryset = cases
         self.fields["responsible_staff"].queryset = scoped_staff(request)
 

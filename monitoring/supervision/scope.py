@@ -4,9 +4,11 @@ The same rule as the lifecycle's `applications.rules.in_scope`, asked of a unit 
 an application (letters and assessments belong to a unit, not always to one application).
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from applications import rules
+from applications.models import Unit
 from applications.services.errors import TransitionRefused
 
 
@@ -16,6 +18,18 @@ def in_unit_scope(user, unit) -> bool:
         return True
     unit_id = rules.user_unit_id(user)
     return unit_id is not None and unit_id in (unit.pk, unit.parent_id)
+
+
+def acting_units(user):
+    """The units the user may act in (for pickers): their own and the stations under it."""
+    if user.is_superuser:
+        return Unit.objects.all()
+    unit_id = rules.user_unit_id(user)
+    return (
+        Unit.objects.filter(Q(pk=unit_id) | Q(parent_id=unit_id))
+        if unit_id
+        else Unit.objects.none()
+    )
 
 
 def unit_refusal(user, unit) -> str | None:
