@@ -20,7 +20,7 @@ ROLE_DESCRIPTIONS = {
     PROJECT_MANAGER: _("配套电网工程"),
     APPROVER: _("按部门并行审批供电方案"),
     SUPERVISOR: _("查看全部单位，退回、暂停、撤销，处理预警"),
-    INSPECTOR: _("只读查看全部单位，监督检查"),
+    INSPECTOR: _("只读查看全部单位，监督检查，出具监督意见书"),
     MATERIALS_OFFICER: _("寄存物料入库、领用与二级库借用管理"),
 }
 
@@ -76,6 +76,36 @@ _ALERT_HANDLING = ["monitoring.acknowledge_alert"]
 # supervisor migrates whole units; everyone else reads the results. Import is scoped to units.
 _LEDGER_IMPORT = ["applications.import_ledger", "applications.view_importjob"]
 
+# Supervision (monitoring.supervision): every staff member sees the cases and letters of their
+# unit (the admin scopes them) and records the rectification of a letter naming them; 纪检 and
+# 主管 write letters, 主管 also assesses. Nobody deletes a letter or an assessment: no role has
+# a delete permission for them, and the models refuse it.
+_SUPERVISION_VIEW = [
+    "monitoring.view_supervisioncase",
+    "monitoring.view_supervisionletter",
+    "monitoring.view_supervisionevent",
+    "monitoring.record_rectification",
+]
+_CONTACT_RECORDS = [
+    "monitoring.view_customercontact",
+    "monitoring.add_customercontact",
+    "monitoring.change_customercontact",
+]
+_SUPERVISION_WRITE = [
+    *_SUPERVISION_VIEW,
+    "monitoring.view_detectionrule",
+    "monitoring.run_detection",
+    "monitoring.handle_case",
+    "monitoring.add_supervisioncase",
+    *_CONTACT_RECORDS,
+    "monitoring.add_supervisionletter",
+    "monitoring.change_supervisionletter",
+    "monitoring.issue_letter",
+    "monitoring.close_letter",
+    "monitoring.void_letter",
+    "monitoring.view_assessment",
+]
+
 # Grid-side projects (projects app): everyone who works on an application may read them and the
 # three ledgers; project managers run their own projects (the service checks it is theirs),
 # dispatch approvers decide outage plans, materials officers keep the stock. Nobody deletes.
@@ -127,6 +157,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.complete_acceptance",
         *_LEDGER_IMPORT,
         *_ALERT_HANDLING,
+        *_SUPERVISION_VIEW,
+        *_CONTACT_RECORDS,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -151,6 +183,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.record_callback",
         *_ALERT_HANDLING,
         "monitoring.view_dashboard",  # their own unit's figures (region scoping)
+        *_SUPERVISION_VIEW,
+        *_CONTACT_RECORDS,
         *_VIEW_PROJECTS,
     ],
     PROJECT_MANAGER: [
@@ -159,6 +193,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERT_HANDLING,
         *_VIEW_PROJECTS,
         *_RUN_PROJECTS,
+        *_SUPERVISION_VIEW,
     ],
     APPROVER: [
         *_VIEW_CORE,
@@ -187,6 +222,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_emaildelivery",
         "monitoring.resend_emaildelivery",
         "monitoring.view_dashboard",
+        *_SUPERVISION_WRITE,
+        "monitoring.change_detectionrule",
+        "monitoring.add_assessment",
+        "monitoring.void_assessment",
         *_VIEW_PROJECTS,
         "projects.add_constructionteam",
         "projects.change_constructionteam",
@@ -201,6 +240,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_callback",
         "monitoring.view_emaildelivery",
         "monitoring.view_dashboard",
+        *_SUPERVISION_WRITE,
         *_VIEW_PROJECTS,
     ],
 }

@@ -11,9 +11,14 @@ stage the import set: every new one, and those it moved), created_ids (those of 
 created), actor (who imported), at (the import's instant). Each application's `state`,
 `suspended_from` and `state_changed_at` (the ledger's 环节开始时间) are already saved: a
 listener reads them from the database, set-based, instead of one signal a row.
+
+`demo_loaded` is sent by `load_demo` after it made the demo applications, so other apps add
+their own demo rows (supervision cases, letters). Arguments: accounts ({login: (user, role
+text)}), stdout (the command's output, to say what was added).
 """
 
 from django.dispatch import Signal
 
 application_transitioned = Signal()
 applications_imported = Signal()
+demo_loaded = Signal()

@@ -9,9 +9,11 @@ from django.dispatch import receiver
 
 from applications.models import SchemeApproval
 from applications.services.approvals import scheme_review_closed, scheme_review_opened
-from applications.signals import application_transitioned
+from applications.signals import application_transitioned, demo_loaded
 
 from . import callbacks, clocks
+from .signals import off_system_suspected
+from .supervision import detection
 
 
 @receiver(application_transitioned, dispatch_uid="monitoring.clocks_follow_lifecycle")
@@ -42,3 +44,19 @@ def approval_clock_stops(sender, *, instance, created, raw=False, **kwargs):
 @receiver(scheme_review_closed, dispatch_uid="monitoring.approval_clocks_close")
 def approval_clocks_close(sender, *, review, **kwargs):
     clocks.close_review_clocks(review=review)
+
+
+# A flagged callback opens its supervision case in the callback's own transaction; the daily
+# scan of rule (a) finds any the signal missed (same evidence key: never a second case).
+@receiver(off_system_suspected, dispatch_uid="monitoring.supervision_case_from_callback")
+def supervision_case_from_callback(sender, *, callback, at, **kwargs):
+    detection.open_callback_case(callback, at)
+
+
+@receiver(demo_loaded, dispatch_uid="monitoring.supervision_demo")
+def supervision_demo(sender, *, accounts, stdout=None, **kwargs):
+    from .supervision import demo
+
+    lines = demo.load(inspector=accounts["jijian"][0], supervisor=accounts["zhuguan"][0])
+    for line in lines if stdout else ():
+        stdout.write(line)

@@ -39,6 +39,8 @@ SCHEDULES = [
     ScheduleSpec(
         "monitoring.dashboard_records", "monitoring.dashboard.records.refresh_all", minutes=1440
     ),
+    # 线外流转 detection: daily; the evidence (callbacks, imports, contacts) moves by the day.
+    ScheduleSpec("monitoring.run_detection", "monitoring.tasks.run_detection", minutes=1440),
 ]
 
 

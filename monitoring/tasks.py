@@ -1,6 +1,7 @@
 """django-q2 task functions (scheduled by `monitoring.schedules`): thin, the work is elsewhere."""
 
 from . import emails
+from .supervision.detection import run_rules
 from .sweep import run_sweep
 
 
@@ -18,3 +19,8 @@ def sweep() -> dict:
 
 def send_pending_emails() -> dict:
     return emails.send_pending_emails()
+
+
+def run_detection() -> dict:
+    """Run the enabled 线外流转 detection rules; {rule code: new cases} (-1: the rule failed)."""
+    return run_rules()

@@ -1,11 +1,13 @@
-from . import (  # noqa: F401
+from . import (  # noqa: F401  (registers the admin classes)
     alerts,
     calendar,
     callbacks,
     clocks,
     deadlines,
     in_flight,
+    letters,
     notifications,
     policy,
+    supervision,
     timeline,
 )

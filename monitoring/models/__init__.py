@@ -6,23 +6,45 @@ from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
 from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .supervision import (
+    Assessment,
+    CaseSource,
+    ContactChannel,
+    CustomerContact,
+    DetectionRule,
+    LetterCategory,
+    LetterNumberSequence,
+    SupervisionCase,
+    SupervisionEvent,
+    SupervisionLetter,
+)
 
 __all__ = [
     "Alert",
+    "Assessment",
     "CalendarOverride",
     "CalendarYear",
     "Callback",
+    "CaseSource",
     "ClockPause",
     "ConnectionRecord",
+    "ContactChannel",
+    "CustomerContact",
     "CustomerStep",
     "DailyReceived",
     "Deadline",
     "DeadlineEscalationStep",
+    "DetectionRule",
     "EmailDelivery",
     "EscalationStep",
+    "LetterCategory",
+    "LetterNumberSequence",
     "MonthlyFigures",
     "Notification",
     "ProcessLimitPolicy",
     "StageClock",
+    "SupervisionCase",
+    "SupervisionEvent",
+    "SupervisionLetter",
     "TimeLimitPolicy",
 ]

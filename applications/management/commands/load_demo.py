@@ -22,6 +22,7 @@ from applications.demo import (
 )
 from applications.models import Application, Unit
 from applications.services.lifecycle import perform_transition
+from applications.signals import demo_loaded
 from applications.states import Channel, CustomerClass, State, SuspensionReason
 
 DEMO_PASSWORD = "yekuo-demo-2026"
@@ -60,12 +61,17 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             accounts = self.create_accounts()
-        if Application.objects.exists():
-            self.stdout.write("演示申请已存在，未重复载入。")
-        else:
+        fresh = not Application.objects.exists()
+        if fresh:
             self.create_applications(applications, rng, accounts)
+        else:
+            self.stdout.write("演示申请已存在，未重复载入。")
         with transaction.atomic():
             self.create_projects(accounts)
+        if fresh:
+            # Other apps (monitoring's supervision) add their demo rows, after the projects
+            # that their rules look at; we never import them.
+            demo_loaded.send(sender=type(self), accounts=accounts["accounts"], stdout=self.stdout)
         self.print_accounts(accounts)
 
     def create_accounts(self):
@@ -102,7 +108,7 @@ class Command(BaseCommand):
         }
         accounts["jijian"] = (
             staff("jijian", roles.INSPECTOR, head, "李纪检"),
-            "纪检：只读查看全部单位",
+            "纪检：只读查看全部单位，出具监督意见书",
         )
         per_unit = {}
         for unit in units:
