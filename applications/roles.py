@@ -12,6 +12,7 @@ PROJECT_MANAGER = "项目经理"
 APPROVER = "审批人"
 SUPERVISOR = "主管"
 INSPECTOR = "纪检"
+MATERIALS_OFFICER = "物资专责"
 
 ROLE_DESCRIPTIONS = {
     FRONT_DESK: _("受理申请、收取资料"),
@@ -20,6 +21,7 @@ ROLE_DESCRIPTIONS = {
     APPROVER: _("按部门并行审批供电方案"),
     SUPERVISOR: _("查看全部单位，退回、暂停、撤销，处理预警"),
     INSPECTOR: _("只读查看全部单位，监督检查"),
+    MATERIALS_OFFICER: _("寄存物料入库、领用与二级库借用管理"),
 }
 
 _VIEW_CORE = [
@@ -66,6 +68,45 @@ _ALERT_HANDLING = ["monitoring.acknowledge_alert"]
 # supervisor migrates whole units; everyone else reads the results. Import is scoped to units.
 _LEDGER_IMPORT = ["applications.import_ledger", "applications.view_importjob"]
 
+# Grid-side projects (projects app): everyone who works on an application may read them and the
+# three ledgers; project managers run their own projects (the service checks it is theirs),
+# dispatch approvers decide outage plans, materials officers keep the stock. Nobody deletes.
+_VIEW_PROJECTS = [
+    f"projects.view_{model}"
+    for model in (
+        "project",
+        "projectphase",
+        "progressreport",
+        "constructionteam",
+        "materialitem",
+        "consignedstock",
+        "requisition",
+        "requisitionline",
+        "secondaryloan",
+        "outageplan",
+    )
+] + ["projects.view_ledgers"]
+_RUN_PROJECTS = [
+    "projects.add_project",
+    "projects.change_project",
+    "projects.change_projectphase",
+    "projects.report_progress",
+    "projects.add_progressreport",
+    "projects.draw_materials",
+    "projects.add_requisition",
+    "projects.add_secondaryloan",
+    "projects.add_outageplan",
+    "projects.change_outageplan",
+]
+_KEEP_STOCK = [
+    "projects.add_materialitem",
+    "projects.change_materialitem",
+    "projects.add_consignedstock",
+    "projects.change_consignedstock",
+    "projects.restock_consignedstock",
+    "projects.change_secondaryloan",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_VIEW_CORE,
@@ -102,9 +143,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.record_callback",
         *_ALERT_HANDLING,
         "monitoring.view_dashboard",  # their own unit's figures (region scoping)
+        *_VIEW_PROJECTS,
     ],
-    PROJECT_MANAGER: [*_VIEW_CORE, "applications.complete_grid_works", *_ALERT_HANDLING],
-    APPROVER: [*_VIEW_CORE, "applications.decide_scheme_approval", *_ALERT_HANDLING],
+    PROJECT_MANAGER: [
+        *_VIEW_CORE,
+        "applications.complete_grid_works",
+        *_ALERT_HANDLING,
+        *_VIEW_PROJECTS,
+        *_RUN_PROJECTS,
+    ],
+    APPROVER: [
+        *_VIEW_CORE,
+        "applications.decide_scheme_approval",
+        *_ALERT_HANDLING,
+        *_VIEW_PROJECTS,
+        # Only dispatch (调控) approvers may use it: the service checks the department.
+        "projects.approve_outageplan",
+    ],
+    MATERIALS_OFFICER: [*_VIEW_CORE, *_VIEW_PROJECTS, *_KEEP_STOCK, *_ALERT_HANDLING],
     SUPERVISOR: [
         *_VIEW_CORE,
         "applications.view_all_units",
@@ -123,6 +179,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_emaildelivery",
         "monitoring.resend_emaildelivery",
         "monitoring.view_dashboard",
+        *_VIEW_PROJECTS,
+        "projects.add_constructionteam",
+        "projects.change_constructionteam",
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -133,6 +192,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_callback",
         "monitoring.view_emaildelivery",
         "monitoring.view_dashboard",
+        *_VIEW_PROJECTS,
     ],
 }
 

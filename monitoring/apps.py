@@ -9,9 +9,11 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Clocks follow the lifecycle by listening to it; the lifecycle never imports us. The
         # schedules of the sweep and the e-mails are (re)made after every migrate.
-        # Ledger imports announce many applications at once (applications.ledger).
+        # Ledger imports announce many applications at once (applications.ledger); projects
+        # announce phases, progress and stock (project_receivers).
         from monitoring import (  # noqa: F401
             import_receivers,
+            project_receivers,
             receivers,
             schedules,
         )

@@ -23,7 +23,7 @@ from applications import roles
 from applications.states import Department
 
 from . import sql
-from .models import Alert, EmailDelivery, EscalationStep
+from .models import Alert, EmailDelivery, EscalationStep, Notification
 from .models.policy import CLOCK_STAGE_CHOICES
 
 logger = logging.getLogger(__name__)
@@ -217,3 +217,37 @@ def notify_alerts(now: datetime) -> int:
         logger.warning("%s new alert(s) at %s have no recipient", unheard, now)
     logger.info("Notified %s alert(s): %s notification(s), %s e-mail(s)", claimed, created, emails)
     return created
+
+
+def notify_people(
+    *, recipients, title: str, body: str, link: str = "", at: datetime, kind: str = Kind.WARNING
+) -> list[Notification]:
+    """Tell these people of something that is not a clock's alert (stock below its threshold,
+    a project's event): one notification each — active users only, each once — and its
+    e-mail copy when they have an address, sent by the same e-mail task as alerts' ones.
+
+    Call it inside the transaction of the change it reports: both commit or neither does.
+    """
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, kind=kind, title=title[:200], body=body, link=link, created_at=at
+            )
+            for user in people.values()
+        ]
+    )
+    EmailDelivery.objects.bulk_create(
+        [
+            EmailDelivery(
+                notification=n,
+                to_address=n.recipient.email,
+                status=EmailDelivery.Status.PENDING,
+                next_attempt_at=at,
+                created_at=at,
+            )
+            for n in notifications
+            if n.recipient.email
+        ]
+    )
+    return notifications

@@ -1,1 +1,10 @@
-from . import alerts, calendar, callbacks, clocks, notifications, policy, timeline  # noqa: F401
+from . import (  # noqa: F401
+    alerts,
+    calendar,
+    callbacks,
+    clocks,
+    in_flight,
+    notifications,
+    policy,
+    timeline,
+)

@@ -1,0 +1,1 @@
+from . import ledgers, materials, outages, project  # noqa: F401  (registers the admin classes)
