@@ -53,6 +53,11 @@ KINDS: dict[str, LedgerKind] = {
 }
 
 
+def register(kind: str, spec: LedgerKind) -> None:
+    """Another app's ledger (e.g. projects' progress), imported like these two."""
+    KINDS[kind] = spec
+
+
 class ImportRefused(Exception):
     """The import wrote nothing; the message says why, in Chinese."""
 
