@@ -151,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERT_HANDLING,
         *_VIEW_PROJECTS,
         *_RUN_PROJECTS,
+        "applications.view_importjob",  # their progress ledger imports (projects.ledger)
     ],
     APPROVER: [
         *_VIEW_CORE,

@@ -16,9 +16,12 @@ from .dashboard.records import refresh_connection_records
 
 
 @receiver(applications_imported, dispatch_uid="monitoring.clocks_follow_import")
-def clocks_follow_import(sender, *, application_ids, at, created_ids=(), **kwargs):
+def clocks_follow_import(sender, *, application_ids, at, created_ids=(), cache=None, **kwargs):
     ids = list(application_ids)
-    imported_clocks.follow_import(application_ids=ids, created_ids=set(created_ids), at=at)
+    cache = cache.setdefault("monitoring", {}) if cache is not None else None
+    imported_clocks.follow_import(
+        application_ids=ids, created_ids=set(created_ids), at=at, cache=cache
+    )
     # After the clocks: a record sums the application's stopped clocks.
     for part in sql.chunks(ids, sql.chunk_size()):
         refresh_connection_records(part, now=at)

@@ -175,3 +175,4 @@ def test_the_admin_imports_progress_with_preview_and_confirm(client, project, st
     job = ImportJob.objects.get()
     assert done.status_code == 302 and job.kind == "progress" and job.rows_created == 1
     assert ProgressReport.objects.get().percent == 40
+    assert client.get(done.url).status_code == 200  # the manager sees the job's summary
