@@ -17,7 +17,7 @@ reason names the import), and a phase date already recorded must be the same dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -30,7 +30,7 @@ from applications.ledger.cells import code_or_blank, required
 from applications.ledger.columns import Column
 from applications.ledger.normalise import CellError, compact, day, display, text
 from applications.ledger.resources import LedgerResource, declared_fields
-from applications.ledger.rows import Checked, RowError
+from applications.ledger.rows import Checked, RowError, Written
 from applications.ledger.validate import ChunkedValidator
 from applications.models import ImportJob
 from applications.services.errors import TransitionRefused
@@ -81,16 +81,8 @@ class ProgressRow:
     report: str  # "new", "correct" or "same"
 
 
-@dataclass
-class ProgressResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-    def extend(self, other: ProgressResult) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
+class ProgressResult(Written):
+    """Project numbers of the rows that reported anew, corrected or changed nothing."""
 
 
 class ProgressLedgerValidator(ChunkedValidator):

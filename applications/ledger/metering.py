@@ -8,7 +8,7 @@ date for a known meter updates it and logs it (simple-history). These records fe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -22,7 +22,7 @@ from .directory import Directory
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
 from .normalise import CellError, code, day, display
 from .reader import Table
-from .rows import Checked, RowError
+from .rows import Checked, RowError, Written
 from .sql import chunks
 
 STAGE = "metering_stage"
@@ -39,18 +39,8 @@ class MeteringRow:
     installed_on: date
 
 
-@dataclass
-class MeteringResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    lifecycle_ids: list[int] = field(default_factory=list)
-    created_ids: list[int] = field(default_factory=list)
-
-    def extend(self, other: MeteringResult) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
+class MeteringResult(Written):
+    """Application numbers of the rows created, updated and left unchanged."""
 
 
 class MeteringLedgerValidator(validate.ChunkedValidator):
