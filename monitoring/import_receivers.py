@@ -12,7 +12,6 @@ from applications.ledger import sql
 from applications.signals import applications_imported
 
 from . import imported_clocks
-from .dashboard.records import refresh_connection_records
 
 
 @receiver(applications_imported, dispatch_uid="monitoring.clocks_follow_import")
@@ -22,6 +21,10 @@ def clocks_follow_import(sender, *, application_ids, at, created_ids=(), cache=N
     imported_clocks.follow_import(
         application_ids=ids, created_ids=set(created_ids), at=at, cache=cache
     )
-    # After the clocks: a record sums the application's stopped clocks.
+    # After the clocks: a record sums the application's stopped clocks. Imported here, not at
+    # the top: importing the records module connects its lifecycle receiver, which must come
+    # after the clock receivers (`monitoring.receivers`) so that energizing stops clocks first.
+    from .dashboard.records import refresh_connection_records
+
     for part in sql.chunks(ids, sql.chunk_size()):
         refresh_connection_records(part, now=at)
