@@ -194,6 +194,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_PROJECTS,
         *_RUN_PROJECTS,
         *_SUPERVISION_VIEW,
+        "applications.view_importjob",  # their progress ledger imports (projects.ledger)
     ],
     APPROVER: [
         *_VIEW_CORE,

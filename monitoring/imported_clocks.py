@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from applications import paths
@@ -84,17 +85,21 @@ class Policies:
             clock = _Clock(stage, started_at, customer_class)
             clocks._apply_policy(clock, policy)
             return clock
+        clock = replace(self.shared(customer_class, stage, day), started_at=started_at)
+        if clock.warn_at is not None:
+            clock.warn_at = max(clock.warn_at, started_at)
+        return clock
+
+    def shared(self, customer_class: str, stage: str, day: date) -> _Clock:
+        """The timing of a working-day clock of (class, stage) started on `day` (see `timed`)."""
         key = (customer_class, stage, day)
         shared = self._by_day.get(key)
         if shared is None:
             start_of_day = datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
             shared = _Clock(stage, start_of_day, customer_class)
-            clocks._apply_policy(shared, policy)
+            clocks._apply_policy(shared, self.on(customer_class, stage, day))
             self._by_day[key] = shared
-        clock = replace(shared, started_at=started_at)
-        if clock.warn_at is not None:
-            clock.warn_at = max(clock.warn_at, started_at)
-        return clock
+        return shared
 
 
 @dataclass(slots=True)
@@ -132,17 +137,48 @@ class _Clock:
 
 
 TIMED_STATES = [*paths.STAGE_RULES, State.SUSPENDED]
+KEYS = "imported_clock_keys"  # temporary: the timing of each (class, stage, start day)
+KEY_COLUMNS = [
+    ("customer_class", "varchar(20)", "varchar(20)"),
+    ("stage", "varchar(30)", "varchar(30)"),
+    ("day", "date", "date"),
+    ("policy_id", "bigint", "bigint"),
+    ("counts", "boolean", "bool"),
+    ("limit_unit", "varchar(20)", "varchar(20)"),
+    ("limit_value", "integer", "integer"),
+    ("warn_unit", "varchar(20)", "varchar(20)"),
+    ("warn_before_value", "integer", "integer"),
+    ("warn_at", "timestamptz", "datetime"),
+    ("due_at", "timestamptz", "datetime"),
+]
+# The clock's stage and owner as `wanted_clock` and `clocks._responsible_id` say, in SQL.
+_STAGE = f"CASE WHEN a.state = '{State.SUSPENDED}' THEN a.suspended_from ELSE a.state END"
+_TIMED_NAMES = ", ".join(f"'{stage}'" for stage in paths.STAGE_RULES)
+_TIMED = (
+    f"(a.state IN ({_TIMED_NAMES}) OR (a.state = '{State.SUSPENDED}' AND a.suspended_from <> ''))"
+)
+_RESPONSIBLE = f"""CASE
+    WHEN {_STAGE} = '{State.GRID_WORKS}' AND a.project_manager_id IS NOT NULL
+        THEN a.project_manager_id
+    WHEN {_STAGE} = '{State.ACCEPT}' AND a.customer_manager_id IS NULL THEN a.accepted_by_id
+    ELSE a.customer_manager_id END"""
 
 
 @transaction.atomic(savepoint=False)
 def follow_import(
-    *, application_ids: list[int], at: datetime, created_ids: set[int] = frozenset()
+    *,
+    application_ids: list[int],
+    at: datetime,
+    created_ids: set[int] = frozenset(),
+    cache: dict | None = None,
 ) -> int:
     """Give each imported application the open clock its row implies; returns clocks started.
 
     `created_ids` are applications the import has just created: they have no clock yet.
+    `cache` is kept from chunk to chunk of one import: the standards are read, and each
+    (class, stage, day) timed, once per import.
     """
-    policies = Policies()
+    policies = Policies() if cache is None else cache.setdefault("policies", Policies())
     started = 0
     for part in sql.chunks(application_ids, sql.chunk_size()):
         moved = [pk for pk in part if pk not in created_ids]
@@ -155,22 +191,104 @@ def follow_import(
             if moved
             else ()
         )
-        rows = (
-            Application.objects.filter(pk__in=sql.one_of(part))
-            .filter(Q(state__in=TIMED_STATES) | Q(pk__in=sorted(with_clock)))
-            .values_list(*_FACTS)
-        )
-        new_clocks = []
-        for values in rows:
+        fresh = [pk for pk in part if pk not in with_clock]
+        for values in Application.objects.filter(pk__in=sorted(with_clock)).values_list(*_FACTS):
             app = _Facts(*values)
             wanted = wanted_clock(app)
-            if app.id in with_clock and _adjusted(app.id, wanted, at):
-                continue
-            if wanted is not None:
-                new_clocks.append(_clock_row(app, wanted, policies))
-        sql.insert_models(StageClock, new_clocks)
-        started += len(new_clocks)
-        _record_pauses([row["application_id"] for row in new_clocks if row["paused_at"]])
+            if not _adjusted(app.id, wanted, at) and wanted is not None:
+                fresh.append(app.id)
+        started += _start_clocks(fresh, policies)
+    return started
+
+
+def _start_clocks(ids: list[int], policies: Policies) -> int:
+    """The open clock of each application `ids` names that is in a timed stage: set-based.
+
+    Clocks of one (class, stage, start day) share their timing (`Policies.timed`): Python
+    times each such key once, and one INSERT … SELECT joins the applications to their key.
+    Hour limits (acceptance's 24 hours) are timed per clock, in Python.
+    """
+    if not ids:
+        return 0
+    of_them = Application.objects.filter(pk__in=sql.one_of(ids)).filter(
+        Q(state__in=paths.STAGE_RULES) | (Q(state=State.SUSPENDED) & ~Q(suspended_from=""))
+    )
+    keys = (
+        of_them.annotate(
+            stage=Case(
+                When(state=State.SUSPENDED, then=F("suspended_from")),
+                default=F("state"),
+                output_field=CharField(),
+            ),
+            day=TruncDate("state_changed_at"),
+        )
+        .order_by()
+        .values_list("customer_class", "stage", "day")
+        .distinct()
+    )
+    timed, by_hour = [], set()
+    for customer_class, stage, day in keys:
+        policy = policies.on(customer_class, stage, day)
+        if policy is not None and policy.limit_unit == LimitUnit.HOURS:
+            by_hour.add((customer_class, stage, day))
+            continue
+        clock = policies.shared(customer_class, stage, day)
+        timed.append((
+            customer_class, stage, day, clock.policy.pk if clock.policy else None,
+            clock.counts_against_company, clock.limit_unit, clock.limit_value, clock.warn_unit,
+            clock.warn_before_value, clock.warn_at, clock.due_at,
+        ))  # fmt: skip
+    sql.create_staging(KEYS, KEY_COLUMNS)
+    sql.load_staging(KEYS, [c for c, _pg, _lite in KEY_COLUMNS], timed)
+    if sql.is_postgres():
+        # Its size, for the planner: a hash join, not a nested loop over every key per clock.
+        sql.execute(f"ANALYZE {KEYS}")
+    params: dict = {"open": Outcome.OPEN, "suspended": State.SUSPENDED}
+    insert = sql.insert_select(
+        StageClock,
+        {
+            "application_id": "a.id",
+            "stage": _STAGE,
+            "policy_id": "k.policy_id",
+            "unit_id": "a.unit_id",
+            "customer_class": "a.customer_class",
+            "responsible_id": _RESPONSIBLE,
+            "counts_against_company": "k.counts",
+            "limit_unit": "k.limit_unit",
+            "limit_value": "k.limit_value",
+            "warn_before_value": "k.warn_before_value",
+            "warn_unit": "k.warn_unit",
+            "started_at": "a.state_changed_at",
+            # Warned no earlier than the start (NULL stays NULL).
+            "warn_at": "CASE WHEN k.warn_at < a.state_changed_at THEN a.state_changed_at"
+            " ELSE k.warn_at END",
+            "due_at": "k.due_at",
+            "outcome": "%(open)s",
+            "paused_at": "CASE WHEN a.state = %(suspended)s THEN a.state_changed_at END",
+        },
+        f"""FROM applications_application a JOIN {KEYS} k
+            ON k.customer_class = a.customer_class AND k.stage = {_STAGE}
+           AND k.day = {sql.local_date("a.state_changed_at")}
+        WHERE {_TIMED} AND {{match}}""",
+        params,
+    )
+    started = sql.for_ids(insert, "a.id", ids, params)
+    sql.drop_staging(KEYS)
+    if by_hour:
+        rows = []
+        pairs = Q()
+        for customer_class, stage in {(c, s) for c, s, _day in by_hour}:
+            in_stage = Q(state=stage) | Q(state=State.SUSPENDED, suspended_from=stage)
+            pairs |= Q(customer_class=customer_class) & in_stage
+        for values in of_them.filter(pairs).values_list(*_FACTS):
+            app = _Facts(*values)
+            wanted = wanted_clock(app)
+            day = timezone.localdate(wanted.started_at)
+            if (app.customer_class, wanted.stage, day) in by_hour:
+                rows.append(_clock_row(app, wanted, policies))
+        sql.insert_models(StageClock, rows)
+        started += len(rows)
+    _record_pauses(ids)
     return started
 
 
@@ -198,18 +316,18 @@ def _clock_row(app: _Facts, wanted: Wanted, policies: Policies) -> dict:
 
 
 def _record_pauses(application_ids: list[int]) -> None:
-    """The ClockPause rows of the clocks started paused (suspended applications)."""
-    if not application_ids:
-        return
-    reasons = dict(
-        Application.objects.filter(pk__in=application_ids).values_list("pk", "suspension_reason")
+    """The ClockPause rows of the clocks just started paused (suspended applications)."""
+    params: dict = {"open": Outcome.OPEN}
+    insert = sql.insert_select(
+        ClockPause,
+        {"clock_id": "c.id", "reason": "a.suspension_reason", "paused_at": "c.paused_at"},
+        f"""FROM {StageClock._meta.db_table} c
+            JOIN applications_application a ON a.id = c.application_id
+        WHERE c.outcome = %(open)s AND c.paused_at IS NOT NULL AND {{match}}
+          AND NOT EXISTS (SELECT 1 FROM {ClockPause._meta.db_table} p WHERE p.clock_id = c.id)""",
+        params,
     )
-    ClockPause.objects.bulk_create(
-        ClockPause(clock_id=pk, reason=reasons.get(app_id, ""), paused_at=paused_at)
-        for pk, app_id, paused_at in StageClock.objects.filter(
-            application_id__in=application_ids, outcome=Outcome.OPEN, paused_at__isnull=False
-        ).values_list("pk", "application_id", "paused_at")
-    )
+    sql.for_ids(insert, "c.application_id", application_ids, params)
 
 
 def _adjusted(application_id: int, wanted: Wanted | None, at: datetime) -> bool:

@@ -42,7 +42,7 @@ from . import sql
 from .directory import staff_label_of
 from .existing import existing_applications
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
-from .rows import LedgerRow
+from .rows import LedgerRow, Written
 
 logger = logging.getLogger(__name__)
 STAGE = "ledger_stage"
@@ -112,17 +112,12 @@ CANCEL_REASON = "台账记录为已撤销"
 
 
 @dataclass
-class WriteResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+class WriteResult(Written):
     lifecycle_ids: list[int] = field(default_factory=list)  # for `applications_imported`
     created_ids: list[int] = field(default_factory=list)  # …of which the new ones
 
     def extend(self, other: WriteResult) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
+        super().extend(other)
         self.lifecycle_ids += other.lifecycle_ids
         self.created_ids += other.created_ids
 

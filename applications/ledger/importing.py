@@ -53,6 +53,11 @@ KINDS: dict[str, LedgerKind] = {
 }
 
 
+def register(kind: str, spec: LedgerKind) -> None:
+    """Another app's ledger (e.g. projects' progress), imported like these two."""
+    KINDS[kind] = spec
+
+
 class ImportRefused(Exception):
     """The import wrote nothing; the message says why, in Chinese."""
 
@@ -138,6 +143,7 @@ def import_ledger(
     writer = spec.writer(
         present=frozenset(table.columns), user=user, now=now, reason=reason, job_id=job_id
     )
+    cache: dict = {}  # the listeners', for the whole import (see `applications.signals`)
     result = spec.writer_result()
     checked: list[Checked] = []
     refused = False
@@ -148,7 +154,7 @@ def import_ledger(
                 checked.append(part)
                 refused = refused or (bool(part.errors) and not skip_errors)
                 if not refused:
-                    _write(spec, writer, part, result, user, now)
+                    _write(spec, writer, part, result, user, now, cache)
             writer.finish()
             if refused or dry_run:
                 transaction.set_rollback(True)
@@ -174,7 +180,7 @@ def import_ledger(
     )
 
 
-def _write(spec: LedgerKind, writer, checked: Checked, result, user, now) -> None:
+def _write(spec: LedgerKind, writer, checked: Checked, result, user, now, cache) -> None:
     """Good rows, a chunk at a time; monitoring hears of each chunk's applications at once."""
     rows, size = checked.rows, validate.CHUNK_ROWS
     for start in range(0, len(rows), size):
@@ -189,6 +195,7 @@ def _write(spec: LedgerKind, writer, checked: Checked, result, user, now) -> Non
                 created_ids=part.created_ids,
                 actor=user,
                 at=now,
+                cache=cache,
             )
             logger.debug(
                 "%s applications announced in %.2f s",

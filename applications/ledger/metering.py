@@ -8,7 +8,7 @@ date for a known meter updates it and logs it (simple-history). These records fe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 
 from ..models import Application, MeteringRecord
 from . import sql, validate
-from .cells import application_number, limited, required
+from .cells import application_number, code_or_blank, limited, required
 from .columns import METERING_COLUMNS
 from .directory import Directory
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
 from .normalise import CellError, code, day, display
 from .reader import Table
-from .rows import Checked, RowError, Validated
+from .rows import Checked, RowError, Written
 from .sql import chunks
 
 STAGE = "metering_stage"
@@ -39,21 +39,11 @@ class MeteringRow:
     installed_on: date
 
 
-@dataclass
-class MeteringResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    lifecycle_ids: list[int] = field(default_factory=list)
-    created_ids: list[int] = field(default_factory=list)
-
-    def extend(self, other: MeteringResult) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
+class MeteringResult(Written):
+    """Application numbers of the rows created, updated and left unchanged."""
 
 
-class MeteringLedgerValidator:
+class MeteringLedgerValidator(validate.ChunkedValidator):
     columns = METERING_COLUMNS
 
     def __init__(self, *, user, now: datetime | None = None, progress=None):
@@ -63,10 +53,11 @@ class MeteringLedgerValidator:
 
     def prepare(self, table: Table) -> None:
         self.table = table
+        self.present = frozenset(table.columns)
         self.headers = {key: table.header_of(key) for key in table.columns}
         index = table.columns
         keys = [
-            (_safe(code, cells[index["number"]]), _safe(code, cells[index["meter_number"]]))
+            (code_or_blank(cells[index["number"]]), code_or_blank(cells[index["meter_number"]]))
             for _n, cells in table.rows
         ]
         self.numbers = [number for number, _meter in keys]
@@ -81,11 +72,6 @@ class MeteringLedgerValidator:
             if all(key):
                 seen.setdefault(key, []).append(row_no)
         self.repeated = {key: rows for key, rows in seen.items() if len(rows) > 1}
-
-    def chunks(self) -> list[list[tuple[int, list]]]:
-        rows = self.table.rows
-        size = validate.CHUNK_ROWS
-        return [rows[start : start + size] for start in range(0, len(rows), size)]
 
     def validate_chunk(self, chunk) -> Checked:
         checked = Checked()
@@ -103,6 +89,10 @@ class MeteringLedgerValidator:
                 ("meter_number", required(limited(code, 40))),
                 ("installed_on", required(day)),
             ):
+                problem = self.table.problems.get((row_no, index[key]))
+                if problem:  # a formula without a value, an error cell: read as empty
+                    refuse(key, problem)
+                    continue
                 try:
                     values[key] = convert(cells[index[key]])
                 except CellError as exc:
@@ -132,29 +122,6 @@ class MeteringLedgerValidator:
                     )
                 )  # fmt: skip
         return checked
-
-    def validate(self, table: Table) -> Validated:
-        self.prepare(table)
-        parts, done = [], 0
-        for chunk in self.chunks():
-            parts.append(self.validate_chunk(chunk))
-            done += len(chunk)
-            if self.progress:
-                self.progress(done, len(table.rows))
-        return self.result(parts)
-
-    def result(self, parts: list[Checked]) -> Validated:
-        rows = [row for part in parts for row in part.rows]
-        errors = sorted((e for part in parts for e in part.errors), key=lambda e: e.row)
-        bad = sorted(b for part in parts for b in part.bad)
-        return Validated(self.table, rows, errors, frozenset(self.table.columns), bad)
-
-
-def _safe(convert, value):
-    try:
-        return convert(value)
-    except CellError:
-        return ""
 
 
 @dataclass

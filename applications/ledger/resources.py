@@ -34,7 +34,7 @@ from .reader import Table
 PREVIEW_ROWS = 200
 
 
-def _declared(columns: tuple[Column, ...]) -> dict[str, Field]:
+def declared_fields(columns: tuple[Column, ...]) -> dict[str, Field]:
     """One import-export Field per ledger column, named by key, headed in Chinese."""
     return {c.key: Field(attribute=c.key, column_name=c.header) for c in columns}
 
@@ -147,7 +147,7 @@ ApplicationLedgerResource = type(
         "__doc__": "业扩台账: applications with their customers, upserted by 工单编号.",
         "kind": ImportJob.Kind.APPLICATIONS,
         "columns": APPLICATION_COLUMNS,
-        **_declared(APPLICATION_COLUMNS),
+        **declared_fields(APPLICATION_COLUMNS),
     },
 )
 MeteringLedgerResource = type(
@@ -158,6 +158,6 @@ MeteringLedgerResource = type(
         "__doc__": "装表记录: meters per application, upserted by (工单编号, 电能表资产号).",
         "kind": ImportJob.Kind.METERING,
         "columns": METERING_COLUMNS,
-        **_declared(METERING_COLUMNS),
+        **declared_fields(METERING_COLUMNS),
     },
 )

@@ -55,6 +55,20 @@ class LedgerRow:
 
 
 @dataclass
+class Written:
+    """What a ledger's writer did, by row key: created, updated, left unchanged."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def extend(self, other: Written) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass
 class Checked:
     """One chunk's verdict: its good rows, its errors and its bad rows' cells."""
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 CHUNK = 5000  # values per IN (...) list on SQLite (it allows 32,766 parameters)
 
@@ -139,8 +140,26 @@ def one_of(values: list, db_type: str = "bigint"):
     SQLite the list itself (callers chunk it under SQLite's parameter limit).
     """
     if is_postgres():
-        return RawSQL(f"SELECT unnest(%s::{db_type}[])", (list(values),))
+        return RawSQL(f"SELECT unnest(%s::{db_type}[])", (array_literal(values),))
     return list(values)
+
+
+def array_literal(values: Iterable) -> str:
+    """A PostgreSQL array literal ('{1,2,3}', '{"a","b"}') to pass as ONE text parameter.
+
+    Django's psycopg cursors bind on the client, where a Python list is quoted element by
+    element (~40 µs each: 0.4 s for 10,000 ids); one string is quoted at C speed.
+    """
+    items = []
+    for value in values:
+        if type(value) is int:
+            items.append(str(value))
+        elif value is None:
+            items.append("NULL")
+        else:
+            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            items.append(f'"{text}"')
+    return "{" + ",".join(items) + "}"
 
 
 def chunk_size() -> int:
@@ -168,7 +187,7 @@ def for_ids(sql: str, column: str, ids: list[int], params: dict | None = None) -
     if is_postgres():
         # IN (SELECT unnest(…)) is planned as a hash join; "= ANY(array)" scans the array per row.
         match = f"{column} IN (SELECT unnest(%(ids)s::bigint[]))"
-        return execute(sql.format(match=match), {**params, "ids": list(ids)})
+        return execute(sql.format(match=match), {**params, "ids": array_literal(ids)})
     done = 0
     for part in chunks(list(ids)):
         inline = ", ".join(str(int(i)) for i in part)  # integers only: safe to inline
@@ -233,6 +252,38 @@ def insert_models(model, rows: list[dict], *, key: tuple[str, ...] = ()) -> dict
     if pg:
         return {tuple(row[k] for k in key): row["id"] for row in rows}
     return _ids_by_key(model, key, [tuple(row[k] for k in key) for row in rows])
+
+
+def insert_select(model, values: dict[str, str], source: str, params: dict) -> str:
+    """`INSERT INTO <model's table> (…) SELECT … <source>` for `for_ids`/`execute`.
+
+    `values` maps columns to SQL expressions over `source` (FROM … WHERE …); every other
+    column gets its field's default as a parameter (added to `params`, which must then be
+    passed along), so fields added later with a default need no change here.
+    """
+    columns, expressions = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key and field.column not in values:
+            continue
+        columns.append(field.column)
+        if field.column in values:
+            expressions.append(values[field.column])
+        else:
+            name = f"default_{field.column}"
+            params[name] = field.get_db_prep_save(field.get_default(), connection)
+            expressions.append(f"%({name})s")
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(expressions)} {source}"
+    )
+
+
+def local_date(expression: str) -> str:
+    """The calendar day (TIME_ZONE) of a stored instant, in SQL (as TruncDate computes it)."""
+    zone = timezone.get_current_timezone_name()  # a zone name: safe to inline
+    if is_postgres():
+        return f"({expression} AT TIME ZONE '{zone}')::date"
+    return f"django_datetime_cast_date({expression}, '{zone}', '{connection.timezone_name}')"
 
 
 def estimated_rows(model) -> int:

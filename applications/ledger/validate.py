@@ -89,7 +89,40 @@ class _PathFacts:
         return self.customer_class in HIGH_VOLTAGE_CLASSES
 
 
-class ApplicationLedgerValidator:
+class ChunkedValidator:
+    """What every ledger's validator shares: the file in chunks, progress, the verdict.
+
+    A subclass reads what it needs from the database in `prepare(table)` (setting
+    `self.table` and `self.present`) and checks a chunk without it in `validate_chunk`.
+    """
+
+    table: Table
+    present: frozenset[str]
+    progress = None
+
+    def chunks(self) -> list[list[tuple[int, list]]]:
+        rows = self.table.rows
+        return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+
+    def validate(self, table: Table) -> Validated:
+        self.prepare(table)
+        parts = []
+        done = 0
+        for chunk in self.chunks():
+            parts.append(self.validate_chunk(chunk))
+            done += len(chunk)
+            if self.progress:
+                self.progress(done, len(table.rows))
+        return self.result(parts)
+
+    def result(self, parts: list[Checked]) -> Validated:
+        rows = [row for part in parts for row in part.rows]
+        errors = sorted((e for part in parts for e in part.errors), key=lambda e: e.row)
+        bad = sorted(b for part in parts for b in part.bad)
+        return Validated(self.table, rows, errors, self.present, bad)
+
+
+class ApplicationLedgerValidator(ChunkedValidator):
     columns = cols.APPLICATION_COLUMNS
 
     def __init__(self, *, user, now: datetime | None = None, progress=None):
@@ -182,10 +215,6 @@ class ApplicationLedgerValidator:
             for row in checked.rows
         }
 
-    def chunks(self) -> list[list[tuple[int, list]]]:
-        rows = self.table.rows
-        return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
-
     def validate_chunk(self, chunk: list[tuple[int, list]]) -> Checked:
         """One chunk of rows (no database access: `prepare` read what is needed)."""
         checked = Checked()
@@ -207,23 +236,6 @@ class ApplicationLedgerValidator:
                     row.name, row.contact_name, row.phone = same
                 checked.rows.append(row)
         return checked
-
-    def validate(self, table: Table) -> Validated:
-        self.prepare(table)
-        parts = []
-        done = 0
-        for chunk in self.chunks():
-            parts.append(self.validate_chunk(chunk))
-            done += len(chunk)
-            if self.progress:
-                self.progress(done, len(table.rows))
-        return self.result(parts)
-
-    def result(self, parts: list[Checked]) -> Validated:
-        rows = [row for part in parts for row in part.rows]
-        errors = sorted((e for part in parts for e in part.errors), key=lambda e: e.row)
-        bad = sorted(b for part in parts for b in part.bad)
-        return Validated(self.table, rows, errors, self.present, bad)
 
     def _converted(self, chunk: list[tuple[int, list]]):
         """(row number, cells, {key: value}, cell errors) per row, converted column by column.
@@ -260,9 +272,10 @@ class ApplicationLedgerValidator:
                 key = self.key_at.get(index)
                 if key in self.converters and row_no in by_row:
                     position = by_row[row_no]
-                    failed.setdefault(position, []).append(
-                        RowError(row_no, self.headers[key], "", reason)
-                    )
+                    header = self.headers[key]
+                    # calamine read the cell as empty: the formula is the reason, not "必填".
+                    errors = [e for e in failed.get(position, []) if e.column != header]
+                    failed[position] = [*errors, RowError(row_no, header, "", reason)]
                     converted[self.plan_keys.index(key)][position] = _MISSING
         defaults, keys = self.defaults, self.plan_keys
         for position, values in enumerate(zip(*converted, strict=True)):

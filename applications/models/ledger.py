@@ -15,6 +15,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         APPLICATIONS = "applications", _("业扩台账")
         METERING = "metering", _("装表记录")
+        PROGRESS = "progress", _("工程进度")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

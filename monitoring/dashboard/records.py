@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.dispatch import receiver
 from django.utils import timezone
 
+from applications.ledger import sql as ledger_sql
 from applications.models import Application
 from applications.signals import application_transitioned
 
@@ -79,9 +80,11 @@ def refresh_connection_records(application_ids=None, *, now=None) -> int:
     applications = Application.objects.all()
     stale = ConnectionRecord.objects.filter(application__energized_at__isnull=True)
     if application_ids is not None:
-        applications = applications.filter(pk__in=application_ids)
+        # An import refreshes 10,000 at a time: one array parameter on PostgreSQL.
+        ids = ledger_sql.one_of(list(application_ids))
+        applications = applications.filter(pk__in=ids)
         stale = ConnectionRecord.objects.filter(
-            application_id__in=application_ids, application__energized_at__isnull=True
+            application_id__in=ids, application__energized_at__isnull=True
         )
     stale.delete()
     sql, params = records_query(applications, now).query.sql_with_params()

@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import rules as app_rules
 from applications.admin import panels
+from applications.admin.ledger import LedgerImportExportMixin
 from applications.admin.scoping import ReadOnlyTabularInline, UnitScopedAdminMixin
+from applications.models import ImportJob
 
 from .. import forms as project_forms
 from .. import rules
+from ..ledger import ProgressLedgerResource
 from ..models import (
     ConstructionTeam,
     OutagePlan,
@@ -249,8 +252,13 @@ PROJECT_ACTIONS = {
 
 
 @admin.register(Project)
-class ProjectAdmin(ObjectActionsMixin, UnitScopedAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(
+    LedgerImportExportMixin, ObjectActionsMixin, UnitScopedAdminMixin, admin.ModelAdmin
+):
     change_form_template = "admin/projects/project/change_form.html"
+    # The progress ledger (工程进度台账): import-export's flow, see `projects.ledger`.
+    ledger_kind = ImportJob.Kind.PROGRESS
+    resource_classes = [ProgressLedgerResource]
     form = ProjectForm
     object_actions = PROJECT_ACTIONS
     list_display = [
@@ -364,6 +372,10 @@ class ProjectAdmin(ObjectActionsMixin, UnitScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_import_permission(self, request):
+        # Project managers report their own projects' progress (checked row by row).
+        return request.user.has_perm("projects.report_progress")
 
     @admin.display(description=_("滞后"), boolean=True)
     def behind_plan(self, obj):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from applications.ledger.importing import import_ledger, read
 from applications.models import Application
-from monitoring.models import ClockPause, StageClock
+from monitoring.models import ClockPause, ConnectionRecord, StageClock
 from tests.applications.ledger import factory as f
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,25 @@ def test_when_the_ledger_moves_an_application_its_clocks_follow(run_import):
     )
     assert not StageClock.objects.filter(outcome="open").exists()
     assert Application.objects.get().state == "archived"
+
+
+def test_an_application_the_ledger_energizes_gets_its_connection_record(run_import):
+    # In 勘查 since Tue 2026-03-03 10:00 (limit 2 working days), then the next ledger has it
+    # energized on Fri 03-06 and archived on Mon 03-09 16:00: the 勘查 clock stops there,
+    # 4 working days after its start day (Wed, Thu, Fri, Mon), and the record counts them.
+    run_import([f.row(1)])
+    assert not ConnectionRecord.objects.exists()
+    run_import([f.archived(1)])
+    clock = StageClock.objects.get(application__number="XH-2026-00001")
+    assert (clock.outcome, clock.stopped_at) == ("breached", local(2026, 3, 9, 16, 0))
+    record = ConnectionRecord.objects.get(application__number="XH-2026-00001")
+    assert record.energized_at == local(2026, 3, 6, 15, 0)
+    assert (record.working_days, record.late_clocks) == (4, 1)
+
+
+def test_a_new_application_energized_in_flight_gets_its_record_at_once(run_import):
+    # 归档 (archiving, after energization) is a stage with a clock: the record is there.
+    run_import([f.archived(1, state="归档", state_changed_at=datetime(2026, 3, 6, 15, 0))])
+    record = ConnectionRecord.objects.get(application__number="XH-2026-00001")
+    assert record.energized_at == local(2026, 3, 6, 15, 0)
+    assert record.late_clocks == 0

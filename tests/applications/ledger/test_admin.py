@@ -4,7 +4,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
+from django_q.conf import Conf
 from openpyxl import load_workbook
 
 from applications.models import Application, Customer, ImportJob
@@ -144,3 +146,55 @@ def test_metering_records_import_through_their_own_admin(client, importer, run_i
     )
     assert done.status_code == 302
     assert Application.objects.get().metering_records.get().meter_number == "3301000012345"
+
+
+def test_the_preview_lists_each_bad_row_with_its_excel_row_column_and_reason(client, importer):
+    client.force_login(importer)
+    data = f.xlsx([f.row(1), f.row(2, phone="12345"), f.row(3, state="待定")],
+                  title_rows=[["西湖供电服务中心业扩台账"]])  # fmt: skip
+    preview = upload(client, data)
+    errors = [(e.row, e.column, e.value) for e in preview.context["result"].outcome.errors]
+    assert errors == [(4, "联系电话", "12345"), (5, "当前环节", "待定")]
+    assert "2 行有错误（共 2 处）" in preview.text
+    assert "<td>4</td><td>联系电话</td><td>12345</td>" in preview.text
+    assert "<td>5</td><td>当前环节</td><td>待定</td>" in preview.text
+
+
+@override_settings(YEKUO_IMPORT_BACKGROUND_ROWS=2)
+def test_a_big_file_goes_to_the_background_job_with_progress_and_summary(
+    client, importer, monkeypatch
+):
+    monkeypatch.setattr(Conf, "SYNC", True)  # django-q2 runs the task inline
+    client.force_login(importer)
+    rows = [f.row(1), f.row(2), f.row(3, state="待定")]
+    preview = upload(client, f.xlsx(rows))
+    assert "文件较大：预览只做了校验" in preview.text
+    done = confirm(client, preview, skip_errors="on")
+    job = ImportJob.objects.get()
+    assert job.task_id and done.url == reverse("admin:applications_importjob_change", args=[job.pk])
+    page = client.get(done.url)
+    assert 'class="yk-progress"' in page.text and 'id="job-summary"' in page.text
+    progress = client.get(reverse("admin:applications_importjob_progress", args=[job.pk])).json()
+    assert progress["finished"] is True and progress["percent"] == 100
+    summary = {k: progress[k] for k in ("created", "updated", "unchanged", "rows_with_errors")}
+    assert summary == {"created": 2, "updated": 0, "unchanged": 0, "rows_with_errors": 1}
+    assert progress["error_file"]
+
+
+def test_re_importing_changes_nothing_and_a_changed_row_is_an_update(client, importer):
+    client.force_login(importer)
+    rows = [f.row(1), f.row(2)]
+    confirm(client, upload(client, f.xlsx(rows)))
+    again = upload(client, f.xlsx(rows))
+    assert "确认后将新增 0 行、更新 0 行，2 行与系统一致不作修改" in again.text
+    confirm(client, again)
+    assert Application.history.model.objects.count() == 0
+    changed = upload(client, f.xlsx([f.row(1), f.row(2, site_address="西湖区新地址2号")]))
+    assert "确认后将新增 0 行、更新 1 行，1 行与系统一致不作修改" in changed.text
+    confirm(client, changed)
+    job = ImportJob.objects.order_by("pk").last()
+    assert (job.rows_created, job.rows_updated, job.rows_unchanged) == (0, 1, 1)
+    app = Application.objects.get(number="XH-2026-00002")
+    old, new = app.history.order_by("history_date", "history_id")
+    assert (old.site_address, new.site_address) == ("西湖区幸福路2号", "西湖区新地址2号")
+    assert new.history_user == importer and "台账导入" in new.history_change_reason

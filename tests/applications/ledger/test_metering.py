@@ -52,3 +52,12 @@ def test_metering_rows_are_checked(run_import, imported):
     ]
     assert "请先导入业扩台账" in outcome.errors[0].reason
     assert "重复出现" in outcome.errors[3].reason
+
+
+def test_a_formula_date_is_reported_as_a_formula(run_import, imported):
+    outcome = run_import(
+        f.metering_xlsx([("XH-2026-00001", "M-1", "=TODAY()")]), kind="metering", write=False
+    )
+    ((row, column, reason),) = [(e.row, e.column, e.reason) for e in outcome.errors]
+    assert (row, column) == (2, "装表日期")
+    assert reason.startswith("单元格是公式但没有计算结果")
