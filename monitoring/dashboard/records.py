@@ -24,14 +24,18 @@ from ..models import ConnectionRecord, DailyReceived, MonthlyFigures, StageClock
 from .figures import CONNECTION_STAGES, CUSTOMER_STEPS, JUDGED
 from .filters import local_midnight
 
-COLUMNS = [
-    "application_id",
+# Copied from the application as it is (the record's scope and split), then summed over clocks.
+COPIED = [
     "unit_id",
     "customer_class",
     "is_small_micro",
     "has_grid_works",
     "customer_manager_id",
     "energized_at",
+]
+COLUMNS = [
+    "application_id",
+    *COPIED,
     "working_days",
     "customer_steps",
     "late_clocks",
@@ -53,15 +57,7 @@ def records_query(applications, now):
     return (
         applications.filter(energized_at__isnull=False, clocks__isnull=False)
         .order_by()
-        .values(
-            "pk",
-            "unit_id",
-            "customer_class",
-            "is_small_micro",
-            "has_grid_works",
-            "customer_manager_id",
-            "energized_at",
-        )
+        .values("pk", *COPIED)
         .annotate(
             working_days=Coalesce(Sum("clocks__elapsed_working_days", filter=measured), 0),
             customer_steps=Count(step, distinct=True),

@@ -1,4 +1,5 @@
-"""Connection records (接电记录): one row per energized application, for the dashboards.
+"""The dashboards' own rows: connection records (接电记录), one per energized application, and
+the monthly and daily rollups.
 
 Connection time is a sum over an application's stage clocks; summed live for every figure and
 every month it would join millions of clocks. Each energized application's sum is kept here
@@ -14,15 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from applications.states import CustomerClass
 
 
-class ConnectionRecord(models.Model):
-    application = models.OneToOneField(
-        "applications.Application",
-        verbose_name=_("业扩申请"),
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="connection_record",
-    )
-    # Copied from the application when it was energized: the dashboards filter on them.
+class Scope(models.Model):
+    """What every dashboard row is scoped and filtered by, copied from its application(s):
+    the unit (region scoping), the customer class and the small/micro flag."""
+
     unit = models.ForeignKey(
         "applications.Unit",
         verbose_name=_("供电单位"),
@@ -32,6 +28,31 @@ class ConnectionRecord(models.Model):
     )
     customer_class = models.CharField(_("用电类别"), max_length=20, choices=CustomerClass.choices)
     is_small_micro = models.BooleanField(_("小微企业"))
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(Scope):
+    """A row of a rollup rebuilt daily: every row of one rebuild has the same `covered_until`,
+    and the figures count the instants after it live."""
+
+    covered_until = models.DateField(_("统计截至（不含）"))
+
+    class Meta:
+        abstract = True
+
+
+class ConnectionRecord(Scope):
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name=_("业扩申请"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="connection_record",
+    )
+    # Unit, class and small/micro (from `Scope`) are copied from the application when it was
+    # energized: the dashboards filter on them.
     has_grid_works = models.BooleanField(_("有配套电网工程"))
     customer_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,7 +98,7 @@ class ConnectionRecord(models.Model):
         return f"{self.application_id}: {self.working_days}"
 
 
-class MonthlyFigures(models.Model):
+class MonthlyFigures(Rollup):
     """Complete months, per unit, class and small/micro flag: what the 12-month trend reads.
 
     Rebuilt daily with the connection records (`monitoring.dashboard.records`); every row of
@@ -86,21 +107,11 @@ class MonthlyFigures(models.Model):
     """
 
     month = models.DateField(_("月份"), help_text=_("该月1日"))
-    unit = models.ForeignKey(
-        "applications.Unit",
-        verbose_name=_("供电单位"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    customer_class = models.CharField(_("用电类别"), max_length=20, choices=CustomerClass.choices)
-    is_small_micro = models.BooleanField(_("小微企业"))
     received = models.PositiveIntegerField(_("受理件数"), default=0)
     energized = models.PositiveIntegerField(_("送电户数"), default=0)
     connection_days = models.PositiveIntegerField(_("接电时长合计（工作日）"), default=0)
     judged = models.PositiveIntegerField(_("办结环节数"), default=0)
     breached = models.PositiveIntegerField(_("超期办结数"), default=0)
-    covered_until = models.DateField(_("统计截至（不含）"))
 
     class Meta:
         verbose_name = _("月度统计")
@@ -117,24 +128,14 @@ class MonthlyFigures(models.Model):
         return f"{self.month:%Y-%m} {self.unit_id} {self.customer_class}"
 
 
-class DailyReceived(models.Model):
+class DailyReceived(Rollup):
     """Applications received per day, unit, class, small/micro flag and channel, for
     "received per period and channel" without reading every application of the period.
     Rebuilt with `MonthlyFigures`; days from `covered_until` on are counted live."""
 
     day = models.DateField(_("受理日期"))
-    unit = models.ForeignKey(
-        "applications.Unit",
-        verbose_name=_("供电单位"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    customer_class = models.CharField(_("用电类别"), max_length=20, choices=CustomerClass.choices)
-    is_small_micro = models.BooleanField(_("小微企业"))
     channel = models.CharField(_("受理渠道"), max_length=20)
     received = models.PositiveIntegerField(_("受理件数"))
-    covered_until = models.DateField(_("统计截至（不含）"))
 
     class Meta:
         verbose_name = _("每日受理")
