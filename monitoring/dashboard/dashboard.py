@@ -12,7 +12,7 @@ from applications.models import Unit
 from applications.states import Channel, CustomerClass, State
 
 from ..clocks import process_limit_for
-from ..models import Callback, DailyReceived
+from ..models import Callback, DailyReceived, MonthlyStageFigures
 from ..models.policy import CLOCK_STAGE_CHOICES, SCHEME_APPROVAL
 from . import figures as F
 from .concurrent import can_run_in_parallel, run_in_two
@@ -64,27 +64,24 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     callbacks = scoped_callbacks(user, filters)
     # Two halves of about equal cost, run side by side on PostgreSQL (see `concurrent`).
     daily = scoped_monthly(user, filters, DailyReceived)
-    (running, judged, details, in_flight, channels, callback_tables, p90, trend, connection) = (
-        run_in_two(
-            [
-                lambda: F.running_summary(clocks, now),
-                lambda: F.judged_summary(clocks, period, p90={}),
-                lambda: F.connection_details(records, period),
-                lambda: in_flight_table(apps, links),
-                lambda: channel_table(apps, daily, links, period),
-                lambda: callbacks_tables(callbacks, links, period),
-            ],
-            [
-                lambda: F.judged_p90(clocks, period),
-                lambda: trend_table(apps, records, clocks, monthly, links, period),
-                lambda: connection_tables(records, links, filters),
-            ],
-            parallel=can_run_in_parallel(),
-        )
+    stage_rollup = scoped_monthly(user, filters, MonthlyStageFigures)
+    (running, judged, in_flight, channels, callback_tables, details, earlier, trend) = run_in_two(
+        [
+            lambda: F.running_summary(clocks, now),
+            lambda: F.judged_summary(clocks, period, stage_rollup),
+            lambda: in_flight_table(apps, links),
+            lambda: channel_table(apps, daily, links, period),
+            lambda: callbacks_tables(callbacks, links, period),
+        ],
+        [
+            lambda: F.connection_details(records, period),
+            lambda: earlier_connection(records, filters),
+            lambda: trend_table(apps, records, clocks, monthly, links, period),
+        ],
+        parallel=can_run_in_parallel(),
     )
-    for stage, value in p90.items():
-        judged.by_stage[stage].p90 = value
-    # The rest folds those group rows (and asks for a few names and last year's figures).
+    connection = connection_tables(details, earlier, links, filters)
+    # The rest folds those group rows (and asks for a few names and the process limits).
     tables = [
         in_flight,
         clocks_now_table(running, links),
@@ -264,16 +261,22 @@ def _app_link(links: Links, period: Period, match: dict, **extra) -> str:
     return links.applications(**period_params("energized_at", period), **params, **extra)
 
 
-def connection_tables(records, links: Links, filters: Filters) -> list[Table]:
+def earlier_connection(records, filters: Filters) -> tuple[dict, dict]:
+    """Connection groups of the same period a year before and of the baseline period (one
+    query when the baseline is the year before, as by default)."""
+    year_before = filters.period.shifted(-1)
+    previous = F.connection_groups(records, year_before)
+    if filters.baseline == year_before:
+        return previous, previous
+    return previous, F.connection_groups(records, filters.baseline)
+
+
+def connection_tables(details, earlier: tuple[dict, dict], links: Links, filters) -> list[Table]:
+    """`details`: the period's `connection_details`; `earlier`: `earlier_connection`."""
     period = filters.period
     year_before = period.shifted(-1)
-    current = F.connection_groups(records, period)
-    previous = F.connection_groups(records, year_before)
-    baseline = (
-        previous
-        if filters.baseline == year_before
-        else F.connection_groups(records, filters.baseline)
-    )
+    current = F.fold(details, F.CONNECTION_KEYS)
+    previous, baseline = earlier
     split = Table(
         "connection",
         _("平均接电时长（统计期内送电）"),

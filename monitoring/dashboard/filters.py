@@ -192,5 +192,6 @@ def scoped_records(user, filters: Filters) -> QuerySet[ConnectionRecord]:
 
 
 def scoped_monthly(user, filters: Filters, model=MonthlyFigures) -> QuerySet:
-    """Rollup rows (`MonthlyFigures`, or `DailyReceived`) narrowed like the applications."""
+    """Rollup rows (`MonthlyFigures`, `MonthlyStageFigures` or `DailyReceived`) narrowed like
+    the applications."""
     return _narrowed(model, user, filters)

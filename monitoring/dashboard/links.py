@@ -40,20 +40,27 @@ class Links:
         self.filters = filters
         self._bases: dict = {}
         self._allowed: dict = {}
+        self._urls: dict = {}
 
     def _url(self, model, params: dict) -> str:
         base = self._base(model)
         if base is None:
             return ""
         model_admin, url = base
-        params = {k: _text(v) for k, v in params.items() if v is not None and v != ""}
-        for lookup, value in params.items():
-            key = (model, lookup)
-            if key not in self._allowed:  # a page has hundreds of links, a few distinct lookups
+        query = tuple(sorted((k, _text(v)) for k, v in params.items() if v is not None and v != ""))
+        # A page has hundreds of links, and a row's cells often share one: make each once.
+        if (model, query) not in self._urls:
+            self._urls[model, query] = self._make_url(model_admin, url, query)
+        return self._urls[model, query]
+
+    def _make_url(self, model_admin, url: str, query: tuple) -> str:
+        for lookup, value in query:
+            key = (model_admin.model, lookup)
+            if key not in self._allowed:  # a few distinct lookups
                 self._allowed[key] = model_admin.lookup_allowed(lookup, value, self.request)
             if not self._allowed[key]:
                 return ""
-        return f"{url}?{urlencode(sorted(params.items()))}" if params else url
+        return f"{url}?{urlencode(query)}" if query else url
 
     def _base(self, model):
         """(its ModelAdmin, its changelist URL), or None when the user may not view it."""

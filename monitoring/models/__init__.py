@@ -2,7 +2,7 @@ from .alerts import Alert
 from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
 from .clocks import ClockPause, StageClock
-from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
+from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
 from .notifications import EmailDelivery, Notification
 from .policy import EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
 
@@ -18,6 +18,7 @@ __all__ = [
     "EmailDelivery",
     "EscalationStep",
     "MonthlyFigures",
+    "MonthlyStageFigures",
     "Notification",
     "ProcessLimitPolicy",
     "StageClock",
