@@ -17,6 +17,19 @@ from applications.states import CustomerClass
 from .policy import CLOCK_STAGE_CHOICES
 
 
+def person_field(verbose_name) -> models.ForeignKey:
+    """A staff member copied onto a dashboard row: the figures group by them (no reverse
+    accessor, no index of its own) and outlive their account (set null)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Scope(models.Model):
     """What every dashboard row is scoped and filtered by, copied from its application(s):
     the unit (region scoping), the customer class and the small/micro flag."""
@@ -56,14 +69,7 @@ class ConnectionRecord(Scope):
     # Unit, class and small/micro (from `Scope`) are copied from the application when it was
     # energized: the dashboards filter on them.
     has_grid_works = models.BooleanField(_("有配套电网工程"))
-    customer_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("客户经理"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    customer_manager = person_field(_("客户经理"))
     energized_at = models.DateTimeField(_("送电时间"))
     working_days = models.PositiveIntegerField(
         _("接电时长（工作日）"), help_text=_("公司各环节扣除暂停后的用时之和，不含客户时间")
@@ -142,14 +148,7 @@ class MonthlyStageFigures(Rollup):
 
     month = models.DateField(_("月份"), help_text=_("该月1日"))
     stage = models.CharField(_("环节"), max_length=30, choices=CLOCK_STAGE_CHOICES)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("责任人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    responsible = person_field(_("责任人"))
     elapsed_working_days = models.PositiveIntegerField(_("用时（工作日）"), null=True)
     finished = models.PositiveIntegerField(_("办结环节数"))
     breached = models.PositiveIntegerField(_("超期办结数"))
