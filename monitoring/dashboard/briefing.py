@@ -260,6 +260,8 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
             note=_("计时中、未暂停、计入公司时限且已过到期时间的环节。"),
         ),
         callbacks_list_table(callbacks, end_today),
+        # Slot: the audience's open supervision cases, from `monitoring.supervision.summary(...)`
+        # (branch `supervision`), wired at merge.
     ]
     # Units in a unit-level briefing may be a company with stations: the admin's unit filter is
     # exact, so the summary links only carry it when the unit has no stations.

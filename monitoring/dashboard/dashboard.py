@@ -93,6 +93,8 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         channels,
         steps_table(details, links, period),
         *callback_tables,
+        # Slot: supervision cases and letters (督办/督查函) per category, from
+        # `monitoring.supervision.summary(...)` (branch `supervision`), wired at merge.
     ]
     return Report(
         title=_("业扩时限管控看板"),
