@@ -159,6 +159,9 @@ class CallbackAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         "status",
         "suspected_off_system",
         ("unit", admin.RelatedOnlyFieldListFilter),
+        # The dashboard's class and small/micro filters: its callback figures link here.
+        "application__customer_class",
+        "application__is_small_micro",
     ]
     list_select_related = ["application__customer", "clock", "assigned_to"]
     search_fields = [

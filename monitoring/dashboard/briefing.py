@@ -64,28 +64,30 @@ def since_previous_working_day(day: date) -> Period:
     return Period(previous_working_day(day), day - timedelta(days=1))
 
 
+def _for_audience(qs: QuerySet, audience: Audience, *, unit_field: str, owner_field: str):
+    """Rows of the audience: its unit and the stations under it, or one person's."""
+    qs = _for_unit(qs, audience.unit, unit_field)
+    if audience.manager is not None:
+        qs = qs.filter(**{owner_field: audience.manager})
+    return qs
+
+
 def transitions_in(user, audience: Audience, period: Period) -> QuerySet[TransitionLog]:
     logs = rules.scope_to_user(TransitionLog.objects.all(), user, unit_field="application__unit")
-    logs = _for_unit(logs, audience.unit, "application__unit")
-    if audience.manager is not None:
-        logs = logs.filter(application__customer_manager=audience.manager)
+    logs = _for_audience(
+        logs, audience, unit_field="application__unit", owner_field="application__customer_manager"
+    )
     return logs.filter(at__gte=period.since, at__lt=period.until)
 
 
 def audience_clocks(user, audience: Audience) -> QuerySet[StageClock]:
     clocks = scoped_clocks(user, Filters(period=None, baseline=None))
-    clocks = _for_unit(clocks, audience.unit, "unit")
-    if audience.manager is not None:
-        clocks = clocks.filter(responsible=audience.manager)
-    return clocks
+    return _for_audience(clocks, audience, unit_field="unit", owner_field="responsible")
 
 
 def audience_callbacks(user, audience: Audience) -> QuerySet[Callback]:
     callbacks = scoped_callbacks(user, Filters(period=None, baseline=None))
-    callbacks = _for_unit(callbacks, audience.unit, "unit")
-    if audience.manager is not None:
-        callbacks = callbacks.filter(assigned_to=audience.manager)
-    return callbacks
+    return _for_audience(callbacks, audience, unit_field="unit", owner_field="assigned_to")
 
 
 def _app_link(application_id: int) -> str:
@@ -227,6 +229,9 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
     callbacks = audience_callbacks(user, audience)
     links = Links(request, Filters(period=None, baseline=None, unit=audience.unit))
     owner = {"responsible__id__exact": audience.manager.pk} if audience.manager else {}
+    caller = {"assigned_to__id__exact": audience.manager.pk} if audience.manager else {}
+    # The callback list's "due" is today's: a briefing of another day has no list to link.
+    callbacks_due = links.callbacks(todo="due", **caller) if day == timezone.localdate(now) else ""
     tables = [
         summary_table(
             [
@@ -234,7 +239,7 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
                 (_("今日到期"), due_today.count(), links.clocks(now_status="due_today", **owner)),
                 (_("预警中"), warning.count(), links.clocks(now_status="warning", **owner)),
                 (_("已超期"), overdue.count(), links.clocks(now_status="overdue", **owner)),
-                (_("今日待回访"), callbacks.to_do_by(end_today).count(), ""),
+                (_("今日待回访"), callbacks.to_do_by(end_today).count(), callbacks_due),
             ]
         ),
         transitions_table(logs, since),
@@ -255,6 +260,8 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
             note=_("计时中、未暂停、计入公司时限且已过到期时间的环节。"),
         ),
         callbacks_list_table(callbacks, end_today),
+        # Slot: the audience's open supervision cases, from `monitoring.supervision.summary(...)`
+        # (branch `supervision`), wired at merge.
     ]
     # Units in a unit-level briefing may be a company with stations: the admin's unit filter is
     # exact, so the summary links only carry it when the unit has no stations.

@@ -12,7 +12,7 @@ from applications.models import Unit
 from applications.states import Channel, CustomerClass, State
 
 from ..clocks import process_limit_for
-from ..models import Callback, DailyReceived
+from ..models import Callback, DailyReceived, MonthlyStageFigures
 from ..models.policy import CLOCK_STAGE_CHOICES, SCHEME_APPROVAL
 from . import figures as F
 from .concurrent import can_run_in_parallel, run_in_two
@@ -64,27 +64,24 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     callbacks = scoped_callbacks(user, filters)
     # Two halves of about equal cost, run side by side on PostgreSQL (see `concurrent`).
     daily = scoped_monthly(user, filters, DailyReceived)
-    (running, judged, details, in_flight, channels, callback_tables, p90, trend, connection) = (
-        run_in_two(
-            [
-                lambda: F.running_summary(clocks, now),
-                lambda: F.judged_summary(clocks, period, p90={}),
-                lambda: F.connection_details(records, period),
-                lambda: in_flight_table(apps, links),
-                lambda: channel_table(apps, daily, links, period),
-                lambda: callbacks_tables(callbacks, links, period),
-            ],
-            [
-                lambda: F.judged_p90(clocks, period),
-                lambda: trend_table(apps, records, clocks, monthly, links, period),
-                lambda: connection_tables(records, links, filters),
-            ],
-            parallel=can_run_in_parallel(),
-        )
+    stage_rollup = scoped_monthly(user, filters, MonthlyStageFigures)
+    (running, judged, in_flight, channels, callback_tables, details, earlier, trend) = run_in_two(
+        [
+            lambda: F.running_summary(clocks, now),
+            lambda: F.judged_summary(clocks, period, stage_rollup),
+            lambda: in_flight_table(apps, links),
+            lambda: channel_table(apps, daily, links, period),
+            lambda: callbacks_tables(callbacks, links, period),
+        ],
+        [
+            lambda: F.connection_details(records, period),
+            lambda: earlier_connection(records, filters),
+            lambda: trend_table(apps, records, clocks, monthly, links, period),
+        ],
+        parallel=can_run_in_parallel(),
     )
-    for stage, value in p90.items():
-        judged.by_stage[stage].p90 = value
-    # The rest folds those group rows (and asks for a few names and last year's figures).
+    connection = connection_tables(details, earlier, links, filters)
+    # The rest folds those group rows (and asks for a few names and the process limits).
     tables = [
         in_flight,
         clocks_now_table(running, links),
@@ -96,6 +93,8 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         channels,
         steps_table(details, links, period),
         *callback_tables,
+        # Slot: supervision cases and letters (督办/督查函) per category, from
+        # `monitoring.supervision.summary(...)` (branch `supervision`), wired at merge.
     ]
     return Report(
         title=_("业扩时限管控看板"),
@@ -264,16 +263,22 @@ def _app_link(links: Links, period: Period, match: dict, **extra) -> str:
     return links.applications(**period_params("energized_at", period), **params, **extra)
 
 
-def connection_tables(records, links: Links, filters: Filters) -> list[Table]:
+def earlier_connection(records, filters: Filters) -> tuple[dict, dict]:
+    """Connection groups of the same period a year before and of the baseline period (one
+    query when the baseline is the year before, as by default)."""
+    year_before = filters.period.shifted(-1)
+    previous = F.connection_groups(records, year_before)
+    if filters.baseline == year_before:
+        return previous, previous
+    return previous, F.connection_groups(records, filters.baseline)
+
+
+def connection_tables(details, earlier: tuple[dict, dict], links: Links, filters) -> list[Table]:
+    """`details`: the period's `connection_details`; `earlier`: `earlier_connection`."""
     period = filters.period
     year_before = period.shifted(-1)
-    current = F.connection_groups(records, period)
-    previous = F.connection_groups(records, year_before)
-    baseline = (
-        previous
-        if filters.baseline == year_before
-        else F.connection_groups(records, filters.baseline)
-    )
+    current = F.fold(details, F.CONNECTION_KEYS)
+    previous, baseline = earlier
     split = Table(
         "connection",
         _("平均接电时长（统计期内送电）"),
@@ -394,6 +399,40 @@ def rank_columns() -> list[str]:
     ]
 
 
+def _ranking_row(
+    names: tuple[str, str],
+    conn: F.Connection,
+    judged: tuple[int, int],
+    overdue_now: int | None,
+    links: Links,
+    period: Period,
+    *,
+    on_applications: dict,
+    on_clocks: dict,
+) -> list[Cell]:
+    """A ranked unit or person: connection time over their applications (`on_applications`
+    picks them in the admin), judged and overdue clocks over their clocks (`on_clocks`)."""
+    finished, breached = judged
+    energized = links.applications(**period_params("energized_at", period), **on_applications)
+    judged_list = links.judged_clocks(period, **on_clocks)
+    return [
+        text(names[0]),
+        text(names[1]),
+        count(conn.count, energized),
+        days(conn.average, energized),
+        count(finished, judged_list),
+        count(breached, links.judged_clocks(period, breached_only=True, **on_clocks)),
+        rate(ratio(breached, finished), judged_list),
+        count(overdue_now, links.clocks(now_status="overdue", **on_clocks)),
+    ]
+
+
+def _ranked(table: Table) -> Table:
+    """Worst first: overdue rate, then average connection time, then name."""
+    table.rows.sort(key=lambda row: (-(row[6].value or 0), -(row[3].value or 0), row[0].value))
+    return table
+
+
 def unit_ranking_table(details, judged_summary, running, links: Links, period: Period) -> Table:
     connection = F.fold(details, ("unit",))
     judged = judged_summary.by_unit
@@ -408,31 +447,20 @@ def unit_ranking_table(details, judged_summary, running, links: Links, period: P
     )
     for unit_id in unit_ids:
         unit = units[unit_id]
-        conn = connection.get((unit_id,), F.Connection())
-        finished, breached = judged.get(unit_id, (0, 0))
-        energized = {**period_params("energized_at", period), "unit__id__exact": unit_id}
+        on_unit = {"unit__id__exact": unit_id}
         table.rows.append(
-            [
-                text(unit.name),
-                text(unit.parent.name if unit.parent_id else ""),
-                count(conn.count, links.applications(**energized)),
-                days(conn.average, links.applications(**energized)),
-                count(finished, links.judged_clocks(period, unit__id__exact=unit_id)),
-                count(
-                    breached,
-                    links.judged_clocks(period, breached_only=True, unit__id__exact=unit_id),
-                ),
-                rate(
-                    ratio(breached, finished), links.judged_clocks(period, unit__id__exact=unit_id)
-                ),
-                count(
-                    overdue_now.get(unit_id),
-                    links.clocks(now_status="overdue", unit__id__exact=unit_id),
-                ),
-            ]
+            _ranking_row(
+                (unit.name, unit.parent.name if unit.parent_id else ""),
+                connection.get((unit_id,), F.Connection()),
+                judged.get(unit_id, (0, 0)),
+                overdue_now.get(unit_id),
+                links,
+                period,
+                on_applications=on_unit,
+                on_clocks=on_unit,
+            )
         )
-    table.rows.sort(key=lambda row: (-(row[6].value or 0), -(row[3].value or 0), row[0].value))
-    return table
+    return _ranked(table)
 
 
 def manager_ranking_table(details, judged_summary, running, links: Links, period) -> Table:
@@ -460,35 +488,19 @@ def manager_ranking_table(details, judged_summary, running, links: Links, period
     for user_id in user_ids:
         user = users[user_id]
         profile = getattr(user, "staff_profile", None)
-        conn = connection.get((user_id,), F.Connection())
-        finished, breached = judged.get(user_id, (0, 0))
-        energized = {
-            **period_params("energized_at", period),
-            "customer_manager__id__exact": user_id,
-        }
         table.rows.append(
-            [
-                text(user.get_full_name() or user.get_username()),
-                text(profile.unit.name if profile else ""),
-                count(conn.count, links.applications(**energized)),
-                days(conn.average, links.applications(**energized)),
-                count(finished, links.judged_clocks(period, responsible__id__exact=user_id)),
-                count(
-                    breached,
-                    links.judged_clocks(period, breached_only=True, responsible__id__exact=user_id),
-                ),
-                rate(
-                    ratio(breached, finished),
-                    links.judged_clocks(period, responsible__id__exact=user_id),
-                ),
-                count(
-                    overdue_now.get(user_id),
-                    links.clocks(now_status="overdue", responsible__id__exact=user_id),
-                ),
-            ]
+            _ranking_row(
+                (user.get_full_name() or user.get_username(), profile.unit.name if profile else ""),
+                connection.get((user_id,), F.Connection()),
+                judged.get(user_id, (0, 0)),
+                overdue_now.get(user_id),
+                links,
+                period,
+                on_applications={"customer_manager__id__exact": user_id},
+                on_clocks={"responsible__id__exact": user_id},
+            )
         )
-    table.rows.sort(key=lambda row: (-(row[6].value or 0), -(row[3].value or 0), row[0].value))
-    return table
+    return _ranked(table)
 
 
 # --- Received, steps, callbacks -----------------------------------------------------------------
@@ -544,9 +556,10 @@ def steps_table(details, links: Links, period: Period) -> Table:
     energized = period_params("energized_at", period)
     classes = [c for c in CustomerClass if any(k[0] == c.value for k in by_class_steps)]
     for cls in [*classes, None]:
-        dist = {
-            steps: n for (c, steps), n in by_class_steps.items() if cls is None or c == cls.value
-        }
+        dist: dict[int, int] = {}  # the total row adds the classes up
+        for (c, steps), n in by_class_steps.items():
+            if cls is None or c == cls.value:
+                dist[steps] = dist.get(steps, 0) + n
         total = sum(dist.values())
         avg = sum(s * n for s, n in dist.items()) / total if total else None
         link = links.applications(
@@ -555,7 +568,7 @@ def steps_table(details, links: Links, period: Period) -> Table:
         table.rows.append(
             [
                 text(cls.label if cls else total_label()),
-                Cell(total, "count", link),
+                count(total, link),
                 days(avg),
                 *(Cell(dist.get(n, 0), "count") for n in range(1, 6)),
             ]

@@ -8,8 +8,10 @@ values keyed by the groups it counts; `tables` lays them out and links them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 
+from django.db import connections
 from django.db.models import (
     Count,
     Max,
@@ -25,11 +27,18 @@ from applications.models import Application
 from applications.states import State
 
 from ..callbacks import SYSTEM_STEPS
-from ..models import Callback, ConnectionRecord, DailyReceived, MonthlyFigures, StageClock
+from ..models import (
+    Callback,
+    ConnectionRecord,
+    DailyReceived,
+    MonthlyFigures,
+    MonthlyStageFigures,
+    StageClock,
+)
 from ..models.callbacks import CustomerStep
 from ..models.policy import LimitUnit
 from .filters import Period, local_midnight
-from .percentiles import percentile_by
+from .percentiles import percentile_cont
 
 Outcome = StageClock.Outcome
 JUDGED = (Outcome.MET, Outcome.BREACHED)
@@ -46,6 +55,17 @@ CUSTOMER_STEPS = {
     for stage, step in SYSTEM_STEPS.items()
     if stage in paths.ACTIVE_STAGES and step != CustomerStep.ENERGIZED
 }
+
+
+def raw_rows(queryset: QuerySet) -> list[tuple]:
+    """A grouped `values_list` queryset's rows straight from the cursor. The biggest figures
+    fold thousands of group rows per page, where Django's per-value converters would cost as
+    much as the fold; their values are ints, strings and booleans (1/0 on SQLite, which compare
+    and hash equal to True/False)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _between(field: str, period: Period) -> Q:
@@ -144,7 +164,8 @@ class StageFigures:
     finished: int = 0
     breached: int = 0
     days: int = 0
-    p90: float | None = None
+    # {working days: clocks}: the distribution P90 is read from (`percentiles`).
+    histogram: dict[int, int] = dataclass_field(default_factory=dict)
     limit_min: int | None = None  # working-day limits of the clocks counted
     limit_max: int | None = None
     limit_hours: int | None = None  # hour limits (acceptance: 24 h)
@@ -157,6 +178,11 @@ class StageFigures:
     def average(self) -> float | None:
         return self.days / self.finished if self.finished else None
 
+    @property
+    def p90(self) -> float | None:
+        """90th percentile of the working days, continuous (PostgreSQL's percentile_cont)."""
+        return percentile_cont(self.histogram, 0.9)
+
 
 def _least(a, b):
     return b if a is None else a if b is None else min(a, b)
@@ -168,50 +194,96 @@ def _most(a, b):
 
 @dataclass
 class JudgedSummary:
-    """Judged clocks of a period per stage (with P90), per unit and per responsible person:
-    one grouped query (stage, unit, responsible) folded here, and one percentile query."""
+    """Judged clocks of a period per stage (with their distribution of working days), per unit
+    and per responsible person: one grouped query, folded here."""
 
     by_stage: dict[str, StageFigures]
     by_unit: dict[int, tuple[int, int]]
     by_responsible: dict[int | None, tuple[int, int]]
 
 
-def judged_p90(clocks: QuerySet[StageClock], period: Period) -> dict[str, float]:
-    """P90 of the working days of judged clocks per stage (percentile_cont on PostgreSQL)."""
-    return percentile_by(judged_clocks(clocks, period), ["stage"], "elapsed_working_days", 0.9)
+# A judged summary's group rows: from the clocks live, or from `MonthlyStageFigures`.
+JUDGED_KEYS = ("stage", "unit", "responsible", "elapsed_working_days")
+
+
+def judged_aggregates() -> dict:
+    """Per group of judged clocks: finished, breached, and the limits they ran under."""
+    days = Q(limit_unit=LimitUnit.WORKING_DAYS)
+    return {
+        "finished": Count("*"),
+        "breached": Count("stage", filter=Q(outcome=Outcome.BREACHED)),
+        "limit_min": Min("limit_value", filter=days),
+        "limit_max": Max("limit_value", filter=days),
+        "limit_hours": Max("limit_value", filter=Q(limit_unit=LimitUnit.HOURS)),
+    }
+
+
+def split_by_rollup(period: Period, covered: date | None) -> tuple[list[Period], list[Period]]:
+    """(whole months a rollup holds within `period`, the rest of `period` to count live).
+
+    A rollup row of month M holds M's instants before `covered` (00:00 of that day). Only a
+    period starting on the 1st is split (this month so far, whole months, a year); any other
+    is counted live whole.
+    """
+    if covered is None or period.start.day != 1:
+        return [], [period]
+    months, day = [], period.start
+    while day < covered:
+        month = Period.month(day.year, day.month)
+        held_until = min(month.end + timedelta(days=1), covered)
+        if held_until - timedelta(days=1) > period.end:
+            break
+        months.append(month)
+        day = held_until
+    return months, ([Period(day, period.end)] if day <= period.end else [])
 
 
 def judged_summary(
-    clocks: QuerySet[StageClock], period: Period, p90: dict[str, float] | None = None
+    clocks: QuerySet[StageClock], period: Period, rollup: QuerySet | None = None
 ) -> JudgedSummary:
-    """`p90` may be computed beforehand (the dashboard runs it beside this query)."""
-    judged = judged_clocks(clocks, period)
-    days = Q(limit_unit=LimitUnit.WORKING_DAYS)
-    rows = (
-        judged.order_by()
-        .values_list("stage", "unit", "responsible")
-        .annotate(
-            finished=Count("*"),
-            breached=Count("stage", filter=Q(outcome=Outcome.BREACHED)),
-            days=Sum("elapsed_working_days"),
-            limit_min=Min("limit_value", filter=days),
-            limit_max=Max("limit_value", filter=days),
-            limit_hours=Max("limit_value", filter=Q(limit_unit=LimitUnit.HOURS)),
+    """Judged clocks of the period grouped by (stage, unit, responsible, working days): a few
+    thousand group rows, from which every stage figure (P90 included), the unit ranking and
+    the person ranking are folded.
+
+    `rollup` (`MonthlyStageFigures` rows scoped like `clocks`) gives the whole months it holds;
+    the rest of the period is one scan of the judged clocks' covering index.
+    """
+    covered = covered_until(MonthlyStageFigures) if rollup is not None else None
+    months, live = split_by_rollup(period, covered)
+    rows = []
+    if months:
+        rows += raw_rows(
+            rollup.filter(month__in=[m.start for m in months])
+            .order_by()
+            .values_list(*JUDGED_KEYS)
+            .annotate(
+                finished=Sum("finished"),
+                breached=Sum("breached"),
+                limit_min=Min("limit_min"),
+                limit_max=Max("limit_max"),
+                limit_hours=Max("limit_hours"),
+            )
         )
-    )
+    for part in live:
+        rows += raw_rows(
+            judged_clocks(clocks, part)
+            .order_by()
+            .values_list(*JUDGED_KEYS)
+            .annotate(**judged_aggregates())
+        )
     summary = JudgedSummary({}, {}, {})
-    for stage, unit, person, finished, breached, spent, lo, hi, hours in rows:
+    for stage, unit, person, spent, finished, breached, lo, hi, hours in rows:
         fig = summary.by_stage.setdefault(stage, StageFigures())
         fig.finished += finished
         fig.breached += breached
-        fig.days += spent or 0
+        if spent is not None:
+            fig.days += spent * finished
+            fig.histogram[spent] = fig.histogram.get(spent, 0) + finished
         fig.limit_min, fig.limit_max = _least(fig.limit_min, lo), _most(fig.limit_max, hi)
         fig.limit_hours = _most(fig.limit_hours, hours)
         for key, totals in ((unit, summary.by_unit), (person, summary.by_responsible)):
             f, b = totals.get(key, (0, 0))
             totals[key] = (f + finished, b + breached)
-    for stage, value in (judged_p90(clocks, period) if p90 is None else p90).items():
-        summary.by_stage[stage].p90 = value
     return summary
 
 
@@ -264,7 +336,9 @@ def connection_by(
             late=Count("late_clocks", filter=Q(late_clocks__gt=0)),
         )
     )
-    return {tuple(key): Connection(count, days or 0, late) for *key, count, days, late in rows}
+    return {
+        tuple(key): Connection(count, days or 0, late) for *key, count, days, late in raw_rows(rows)
+    }
 
 
 CONNECTION_KEYS = ("customer_class", "is_small_micro", "has_grid_works")
@@ -280,11 +354,13 @@ def connection_details(records: QuerySet[ConnectionRecord], period: Period) -> d
 def fold(details: dict, keys: tuple[str, ...]) -> dict[tuple, Connection]:
     """Regroup `connection_details` by some of its keys (group rows, not applications)."""
     index = [DETAIL_KEYS.index(k) for k in keys]
-    folded: dict[tuple, Connection] = {}
+    sums: dict[tuple, list[int]] = {}  # plain lists: a page folds thousands of group rows
     for key, conn in details.items():
-        short = tuple(key[i] for i in index)
-        folded[short] = folded.get(short, Connection()) + conn
-    return folded
+        total = sums.setdefault(tuple(key[i] for i in index), [0, 0, 0])
+        total[0] += conn.count
+        total[1] += conn.days
+        total[2] += conn.late
+    return {key: Connection(*total) for key, total in sums.items()}
 
 
 def connection_groups(

@@ -148,59 +148,50 @@ class FilterForm(forms.Form):
 # --- The rows a user may count, narrowed by their choices -------------------------------------
 
 
-def scoped_applications(user, filters: Filters) -> QuerySet[Application]:
-    qs = rules.scope_to_user(Application.objects.all(), user, unit_field="unit")
+# Where a model keeps the customer class and the small/micro flag: on the row itself (the
+# default; the dashboard's own rows copy them), or on its application.
+CLASS_FIELDS = {
+    StageClock: ("customer_class", "application__is_small_micro"),
+    Callback: ("application__customer_class", "application__is_small_micro"),
+}
+
+
+def class_fields(model) -> tuple[str, str]:
+    """(customer class field, small/micro field) of `model`, as lookups from its rows."""
+    return CLASS_FIELDS.get(model, ("customer_class", "is_small_micro"))
+
+
+def _narrowed(model, user, filters: Filters) -> QuerySet:
+    """`model`'s rows in the user's units, narrowed by the unit, class and small/micro filters."""
+    qs = rules.scope_to_user(model.objects.all(), user, unit_field="unit")
+    class_field, small_micro_field = class_fields(model)
     if filters.unit is not None:
         qs = qs.filter(unit=filters.unit)
     if filters.customer_class:
-        qs = qs.filter(customer_class=filters.customer_class)
+        qs = qs.filter(**{class_field: filters.customer_class})
     if filters.small_micro is not None:
-        qs = qs.filter(is_small_micro=filters.small_micro)
+        qs = qs.filter(**{small_micro_field: filters.small_micro})
     return qs
+
+
+def scoped_applications(user, filters: Filters) -> QuerySet[Application]:
+    return _narrowed(Application, user, filters)
 
 
 def scoped_clocks(user, filters: Filters) -> QuerySet[StageClock]:
-    # Unit and class are on the clock itself; small/micro needs the application.
-    qs = rules.scope_to_user(StageClock.objects.all(), user, unit_field="unit")
-    if filters.unit is not None:
-        qs = qs.filter(unit=filters.unit)
-    if filters.customer_class:
-        qs = qs.filter(customer_class=filters.customer_class)
-    if filters.small_micro is not None:
-        qs = qs.filter(application__is_small_micro=filters.small_micro)
-    return qs
+    return _narrowed(StageClock, user, filters)
 
 
 def scoped_callbacks(user, filters: Filters) -> QuerySet[Callback]:
-    qs = rules.scope_to_user(Callback.objects.all(), user, unit_field="unit")
-    if filters.unit is not None:
-        qs = qs.filter(unit=filters.unit)
-    if filters.customer_class:
-        qs = qs.filter(application__customer_class=filters.customer_class)
-    if filters.small_micro is not None:
-        qs = qs.filter(application__is_small_micro=filters.small_micro)
-    return qs
+    return _narrowed(Callback, user, filters)
 
 
 def scoped_records(user, filters: Filters) -> QuerySet[ConnectionRecord]:
     # A copy of the application's unit, class and flags as energized: no join needed.
-    qs = rules.scope_to_user(ConnectionRecord.objects.all(), user, unit_field="unit")
-    if filters.unit is not None:
-        qs = qs.filter(unit=filters.unit)
-    if filters.customer_class:
-        qs = qs.filter(customer_class=filters.customer_class)
-    if filters.small_micro is not None:
-        qs = qs.filter(is_small_micro=filters.small_micro)
-    return qs
+    return _narrowed(ConnectionRecord, user, filters)
 
 
 def scoped_monthly(user, filters: Filters, model=MonthlyFigures) -> QuerySet:
-    """Rollup rows (`MonthlyFigures`, or `DailyReceived`) narrowed like the applications."""
-    qs = rules.scope_to_user(model.objects.all(), user, unit_field="unit")
-    if filters.unit is not None:
-        qs = qs.filter(unit=filters.unit)
-    if filters.customer_class:
-        qs = qs.filter(customer_class=filters.customer_class)
-    if filters.small_micro is not None:
-        qs = qs.filter(is_small_micro=filters.small_micro)
-    return qs
+    """Rollup rows (`MonthlyFigures`, `MonthlyStageFigures` or `DailyReceived`) narrowed like
+    the applications."""
+    return _narrowed(model, user, filters)

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from applications.models import Application
 
 from ..models import Callback, StageClock
-from .filters import Filters, Period
+from .filters import Filters, Period, class_fields
 
 
 def _text(value) -> str:
@@ -40,20 +40,27 @@ class Links:
         self.filters = filters
         self._bases: dict = {}
         self._allowed: dict = {}
+        self._urls: dict = {}
 
     def _url(self, model, params: dict) -> str:
         base = self._base(model)
         if base is None:
             return ""
         model_admin, url = base
-        params = {k: _text(v) for k, v in params.items() if v is not None and v != ""}
-        for lookup, value in params.items():
-            key = (model, lookup)
-            if key not in self._allowed:  # a page has hundreds of links, a few distinct lookups
+        query = tuple(sorted((k, _text(v)) for k, v in params.items() if v is not None and v != ""))
+        # A page has hundreds of links, and a row's cells often share one: make each once.
+        if (model, query) not in self._urls:
+            self._urls[model, query] = self._make_url(model_admin, url, query)
+        return self._urls[model, query]
+
+    def _make_url(self, model_admin, url: str, query: tuple) -> str:
+        for lookup, value in query:
+            key = (model_admin.model, lookup)
+            if key not in self._allowed:  # a few distinct lookups
                 self._allowed[key] = model_admin.lookup_allowed(lookup, value, self.request)
             if not self._allowed[key]:
                 return ""
-        return f"{url}?{urlencode(sorted(params.items()))}" if params else url
+        return f"{url}?{urlencode(query)}" if query else url
 
     def _base(self, model):
         """(its ModelAdmin, its changelist URL), or None when the user may not view it."""
@@ -70,23 +77,22 @@ class Links:
             self._bases[model] = base
         return self._bases[model]
 
-    def applications(self, **params) -> str:
+    def _narrowed(self, model, params: dict) -> str:
+        """The list of `model` narrowed like the dashboard's figures (`filters._narrowed`)."""
         f = self.filters
+        class_field, small_micro_field = class_fields(model)
         base = {
             "unit__id__exact": f.unit.pk if f.unit else None,
-            "customer_class__exact": f.customer_class,
-            "is_small_micro__exact": f.small_micro,
+            f"{class_field}__exact": f.customer_class,
+            f"{small_micro_field}__exact": f.small_micro,
         }
-        return self._url(Application, {**base, **params})
+        return self._url(model, {**base, **params})
+
+    def applications(self, **params) -> str:
+        return self._narrowed(Application, params)
 
     def clocks(self, **params) -> str:
-        f = self.filters
-        base = {
-            "unit__id__exact": f.unit.pk if f.unit else None,
-            "customer_class__exact": f.customer_class,
-            "application__is_small_micro__exact": f.small_micro,
-        }
-        return self._url(StageClock, {**base, **params})
+        return self._narrowed(StageClock, params)
 
     def judged_clocks(self, period: Period, *, breached_only: bool = False, **params) -> str:
         """Clocks the overdue rate counts: the company's, finished in the period, met or late."""
@@ -98,13 +104,5 @@ class Links:
         )
 
     def callbacks(self, **params) -> str:
-        f = self.filters
-        base = {
-            # The callback list defaults to the caller's own list for today: ask for all.
-            "todo": "all",
-            "assignee": "all",
-            "unit__id__exact": f.unit.pk if f.unit else None,
-            "application__customer_class__exact": f.customer_class,
-            "application__is_small_micro__exact": f.small_micro,
-        }
-        return self._url(Callback, {**base, **params})
+        # The callback list defaults to the caller's own list for today: ask for all.
+        return self._narrowed(Callback, {"todo": "all", "assignee": "all", **params})

@@ -21,18 +21,28 @@ from applications.ledger import sql as ledger_sql
 from applications.models import Application
 from applications.signals import application_transitioned
 
-from ..models import ConnectionRecord, DailyReceived, MonthlyFigures, StageClock
-from .figures import CONNECTION_STAGES, CUSTOMER_STEPS, JUDGED
+from ..models import (
+    ConnectionRecord,
+    DailyReceived,
+    MonthlyFigures,
+    MonthlyStageFigures,
+    StageClock,
+)
+from .figures import CONNECTION_STAGES, CUSTOMER_STEPS, JUDGED, JUDGED_KEYS, judged_aggregates
 from .filters import local_midnight
 
-COLUMNS = [
-    "application_id",
+# Copied from the application as it is (the record's scope and split), then summed over clocks.
+COPIED = [
     "unit_id",
     "customer_class",
     "is_small_micro",
     "has_grid_works",
     "customer_manager_id",
     "energized_at",
+]
+COLUMNS = [
+    "application_id",
+    *COPIED,
     "working_days",
     "customer_steps",
     "late_clocks",
@@ -54,15 +64,7 @@ def records_query(applications, now):
     return (
         applications.filter(energized_at__isnull=False, clocks__isnull=False)
         .order_by()
-        .values(
-            "pk",
-            "unit_id",
-            "customer_class",
-            "is_small_micro",
-            "has_grid_works",
-            "customer_manager_id",
-            "energized_at",
-        )
+        .values("pk", *COPIED)
         .annotate(
             working_days=Coalesce(Sum("clocks__elapsed_working_days", filter=measured), 0),
             customer_steps=Count(step, distinct=True),
@@ -110,7 +112,7 @@ def refresh_monthly_figures(*, now=None) -> int:
     """Rebuild `MonthlyFigures` over every instant before today (00:00 of `now`'s day): three
     grouped queries (received, energized, judged clocks) merged by (month, unit, class,
     small/micro). The current month's rows are partial; the trend adds today live. Then
-    `DailyReceived`, one grouped query (day, unit, class, small/micro, channel)."""
+    `MonthlyStageFigures` and `DailyReceived` (day, unit, class, small/micro, channel)."""
     now = now or timezone.now()
     zone = timezone.get_default_timezone()
     covered_until = timezone.localdate(now)
@@ -160,6 +162,7 @@ def refresh_monthly_figures(*, now=None) -> int:
         figures.judged, figures.breached = n, late
     MonthlyFigures.objects.all().delete()
     MonthlyFigures.objects.bulk_create(rows.values(), batch_size=1000)
+    refresh_stage_figures(before, covered_until)
     days = (
         Application.objects.filter(accepted_at__lt=before)
         .annotate(day=TruncDate("accepted_at", tzinfo=zone))
@@ -184,6 +187,36 @@ def refresh_monthly_figures(*, now=None) -> int:
         batch_size=5000,
     )
     return len(rows)
+
+
+def refresh_stage_figures(before, covered_until: date) -> None:
+    """Rebuild `MonthlyStageFigures`: judged clocks stopped before `before`, grouped like the
+    live stage figures (`figures.judged_summary`) plus month, class and small/micro."""
+    zone = timezone.get_default_timezone()
+    rows = (
+        StageClock.objects.filter(
+            stopped_at__lt=before, counts_against_company=True, outcome__in=JUDGED
+        )
+        .annotate(month=TruncMonth("stopped_at", tzinfo=zone))
+        .order_by()
+        .values_list("month", "customer_class", "application__is_small_micro", *JUDGED_KEYS)
+        .annotate(**judged_aggregates())
+    )
+    fields = [
+        "month", "customer_class", "is_small_micro", "stage", "unit_id", "responsible_id",
+        "elapsed_working_days", "finished", "breached", "limit_min", "limit_max", "limit_hours",
+    ]  # fmt: skip
+    MonthlyStageFigures.objects.all().delete()
+    MonthlyStageFigures.objects.bulk_create(
+        (
+            MonthlyStageFigures(
+                **dict(zip(fields, (_month_key(row[0]), *row[1:]), strict=True)),
+                covered_until=covered_until,
+            )
+            for row in rows.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
 
 
 def refresh_all() -> int:

@@ -139,7 +139,7 @@ class Table:
             for cell in row:
                 text = escape(cell.text())
                 if cell.url:
-                    text = format_html('<a href="{}">{}</a>', cell.url, text)
+                    text = f'<a href="{escape(cell.url)}">{text}</a>'
                 html.append(f'<td class="k-{cell.kind}">{text}</td>')
             html.append("</tr>")
         return mark_safe("".join(html))  # every piece escaped above

@@ -2,7 +2,7 @@ from .alerts import Alert
 from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
 from .clocks import ClockPause, StageClock
-from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
+from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
 from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
@@ -40,6 +40,7 @@ __all__ = [
     "LetterCategory",
     "LetterNumberSequence",
     "MonthlyFigures",
+    "MonthlyStageFigures",
     "Notification",
     "ProcessLimitPolicy",
     "StageClock",

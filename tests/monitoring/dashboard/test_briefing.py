@@ -111,3 +111,21 @@ def test_weekly_pack_for_an_iso_week(client, people, units):
     assert table(report, "stages")[0][:5] == ["勘查及方案答复", "3", "1", "1", "100.0%"]
     (late,) = table(report, "late_this_week")
     assert late[0] == app.number and late[3] == "勘查及方案答复"
+
+
+@pytest.mark.parametrize("audience", ["unit", "manager"])
+def test_briefing_counts_link_to_lists_that_reproduce_them(
+    client, people, units, today_world, audience
+):
+    query = {"unit": units["xihu"].pk} if audience == "unit" else {"manager": people["cm_xihu"].pk}
+    client.force_login(people["supervisor"])
+    report = client.get("/dashboard/briefing/", query).context["report"]
+    linked = {}
+    for label, cell in report.table("summary").rows:
+        if cell.url:
+            linked[label.text()] = client.get(cell.url).context["cl"].result_count
+            assert linked[label.text()] == cell.value, (label.text(), cell.url)
+    # The transitions have no admin list of their own; every other count has one.
+    assert set(linked) == {"今日到期", "预警中", "已超期", "今日待回访"}
+    # 西湖's one callback due is nobody's yet: the unit counts it, the manager does not.
+    assert linked["今日待回访"] == (1 if audience == "unit" else 0)

@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from monitoring.dashboard import figures as F
 from monitoring.dashboard.dashboard import build_dashboard
 from monitoring.dashboard.filters import Period, scoped_applications, scoped_clocks
-from monitoring.dashboard.percentiles import percentile_by
+from monitoring.dashboard.percentiles import percentile_cont
 from monitoring.dashboard.records import refresh_connection_records, refresh_monthly_figures
-from monitoring.models import DailyReceived, MonthlyFigures, StageClock
+from monitoring.models import DailyReceived, MonthlyFigures, MonthlyStageFigures, StageClock
 
 from .conftest import (
     MARCH,
@@ -102,7 +103,18 @@ def stage_clocks(units, people):
     return app
 
 
-def test_stage_overdue_rate_average_and_p90(rf, people, stage_clocks):
+@pytest.mark.parametrize(
+    "rebuilt",
+    [None, local(2026, 4, 15, 8), local(2026, 3, 6, 8)],
+    ids=["live", "rollup-whole-month", "rollup-to-6-march-then-live"],
+)
+def test_stage_overdue_rate_average_and_p90(rf, people, stage_clocks, rebuilt):
+    if rebuilt:
+        refresh_monthly_figures(now=rebuilt)
+        rolled = MonthlyStageFigures.objects.filter(month=MARCH.start)
+        # Whole March: its 11 judged clocks; before 6 March: the scheme clocks stopped on the
+        # 3rd and the 4th and the energize of the 5th (the rest of March is counted live).
+        assert sum(r.finished for r in rolled) == (11 if rebuilt.month == 4 else 3)
     report = report_for(rf, people["supervisor"])
     # Scheme: 10 judged, 4 late (4, 4, 5, 10 > 3) = 40%; average 35 ÷ 10 = 3.5;
     # P90: h = 9 × 0.9 = 8.1 → 5 + 0.1 × (10 − 5) = 5.5.
@@ -113,17 +125,31 @@ def test_stage_overdue_rate_average_and_p90(rf, people, stage_clocks):
     ]
 
 
-def test_p90_fallback_matches_the_database_percentile(people, stage_clocks):
-    clocks = scoped_clocks(people["supervisor"], filters())
-    judged = F.judged_clocks(clocks, MARCH)
-    native = percentile_by(judged, ["stage"], "elapsed_working_days", 0.9)
-    portable = percentile_by(judged, ["stage"], "elapsed_working_days", 0.9, portable=True)
-    assert native == pytest.approx(portable)
-    assert portable == pytest.approx({"scheme": 5.5, "energize": 2.0})
-    for fraction, expected in [(0.5, 3.0), (0.25, 2.0), (1.0, 10.0), (0.0, 1.0)]:
-        scheme = judged.filter(stage="scheme")
-        got = percentile_by(scheme, ["stage"], "elapsed_working_days", fraction, portable=True)
-        assert got == {"scheme": pytest.approx(expected)}
+def test_p90_from_the_histogram_of_working_days(people, stage_clocks):
+    scheme = F.stage_figures(scoped_clocks(people["supervisor"], filters()), MARCH)["scheme"]
+    # Scheme's ten judged clocks: 1, 1, 2, 2, 3, 3, 4, 4, 5, 10 working days.
+    assert scheme.histogram == {1: 2, 2: 2, 3: 2, 4: 2, 5: 1, 10: 1}
+    for fraction, expected in [(0.9, 5.5), (0.5, 3.0), (0.25, 2.0), (1.0, 10.0), (0.0, 1.0)]:
+        assert percentile_cont(scheme.histogram, fraction) == pytest.approx(expected)
+    assert percentile_cont({}, 0.9) is None
+    assert percentile_cont({7: 1}, 0.9) == 7.0
+
+
+@pytest.mark.postgres_only
+def test_p90_from_the_histogram_is_postgresql_percentile_cont(people, stage_clocks):
+    clocks = F.judged_clocks(scoped_clocks(people["supervisor"], filters()), MARCH)
+    histogram = F.stage_figures(clocks, MARCH)["scheme"].histogram
+    sql, params = (
+        clocks.filter(stage="scheme").values_list("elapsed_working_days").query.sql_with_params()
+    )
+    for fraction in (0.1, 0.33, 0.5, 0.75, 0.9, 0.95):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM ({sql}) AS t(v)",
+                [fraction, *params],
+            )
+            (native,) = cursor.fetchone()
+        assert percentile_cont(histogram, fraction) == pytest.approx(native)
 
 
 def test_in_flight_and_clocks_now(rf, people, units):
@@ -268,3 +294,25 @@ def test_stage_figures_leave_out_other_months_and_unjudged_clocks(people, stage_
     assert F.in_flight_by_state(scoped_applications(people["supervisor"], filters())) == {
         "scheme": 1
     }
+
+
+def test_split_by_rollup_takes_whole_months_from_the_first():
+    d = lambda m, day: local(2026, m, day).date()  # noqa: E731
+    march, april = Period.month(2026, 3), Period.month(2026, 4)
+    # This month so far, rebuilt this morning: the rollup up to today, today live.
+    assert F.split_by_rollup(Period(d(4, 1), d(4, 15)), d(4, 15)) == (
+        [april],
+        [Period(d(4, 15), d(4, 15))],
+    )
+    # Two whole months, both held: nothing live.
+    assert F.split_by_rollup(Period(d(3, 1), d(4, 30)), d(5, 2)) == ([march, april], [])
+    # A period starting on another day, or ending inside a held month: live whole.
+    assert F.split_by_rollup(Period(d(3, 2), d(3, 31)), d(5, 2)) == (
+        [],
+        [Period(d(3, 2), d(3, 31))],
+    )
+    assert F.split_by_rollup(Period(d(3, 1), d(3, 20)), d(5, 2)) == (
+        [],
+        [Period(d(3, 1), d(3, 20))],
+    )
+    assert F.split_by_rollup(MARCH, None) == ([], [MARCH])

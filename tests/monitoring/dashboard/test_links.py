@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from applications.models import Application
 from monitoring.dashboard.records import refresh_connection_records
 
 from .conftest import energized_app, local, make_app, make_callback, make_clock
@@ -28,40 +29,97 @@ def world(units, people, seeds_split):
                   reached=local(2026, 3, 2, 12))  # fmt: skip
     make_callback(late, "satisfaction", due=local(2026, 3, 14), status="reached", satisfaction=5,
                   reached=local(2026, 3, 13))  # fmt: skip
+    # Callbacks of other classes, so the class and small/micro filters change their counts.
+    small = Application.objects.filter(is_small_micro=True).order_by("pk").first()
+    make_callback(small, "satisfaction", due=local(2026, 3, 20), status="reached",
+                  satisfaction=3, reached=local(2026, 3, 19))  # fmt: skip
+    make_callback(small, "due_date", due=local(2026, 3, 21), suspected_off_system=True,
+                  clock=small.clocks.get(stage="scheme"))  # fmt: skip
+    home = energized_app(units["yuhang"], 3, energized=local(2026, 3, 5, 9), manager=cm_y,
+                         customer_class="lv_resident")  # fmt: skip
+    make_callback(home, "first", due=local(2026, 3, 1, 18), status="unreachable")
     refresh_connection_records()
 
 
-def linked_cells(report):
+# Counts with no admin list of their own: the number of customer steps (kept only in the
+# connection records) and the applications with a late stage (a fact about their clocks).
+UNLINKED_COUNTS = {
+    ("connection", "有环节超时限户数"),
+    *(("steps", f"{n}个环节") for n in range(1, 6)),
+}
+# Tables whose every count links to a list (the rest hold only unlinked counts).
+LINKED_TABLES = {
+    "in_flight", "clocks_now", "stages", "connection", "saving", "trend", "units", "managers",
+    "channels", "steps", "callbacks", "satisfaction",
+}  # fmt: skip
+
+
+def count_cells(report):
     for table in report.tables:
         for row in table.rows:
-            for cell in row:
-                if cell.url and cell.counts_link:
-                    yield table.key, row[0].text(), cell
+            for column, cell in zip(table.columns, row, strict=True):
+                if cell.kind == "count":
+                    yield table.key, str(column), row[0].text(), cell
 
 
 @pytest.mark.parametrize(
     "query",
-    [MARCH_QUERY, {**MARCH_QUERY, "customer_class": "lv_business", "small_micro": "1"}],
-    ids=["all", "small-micro"],
+    [
+        MARCH_QUERY,
+        {**MARCH_QUERY, "customer_class": "lv_business", "small_micro": "1"},
+        {**MARCH_QUERY, "customer_class": "lv_resident"},
+        {**MARCH_QUERY, "small_micro": "0", "unit": "yuhang"},
+    ],
+    ids=["all", "small-micro", "resident", "unit-not-small-micro"],
 )
-def test_each_linked_number_is_the_row_count_of_its_list(client, people, world, query):
+def test_each_count_is_the_row_count_of_its_list(client, people, units, world, query):
+    """Every count on the dashboard links to an admin list whose filters reproduce it."""
+    if "unit" in query:
+        query = {**query, "unit": units[query["unit"]].pk}
     client.force_login(people["supervisor"])
     report = client.get("/dashboard/", query).context["report"]
-    followed = 0
-    for table, label, cell in linked_cells(report):
+    followed = set()
+    for table, column, label, cell in count_cells(report):
+        if (table, column) in UNLINKED_COUNTS:
+            assert not cell.url, (table, column, label)
+            continue
+        assert cell.url and cell.counts_link, (table, column, label)
         response = client.get(cell.url)
         assert response.status_code == 200, (table, label, cell.url)
-        assert response.context["cl"].result_count == cell.value, (table, label, cell.url)
-        followed += 1
-    assert followed >= 30
+        assert response.context["cl"].result_count == cell.value, (table, column, label, cell.url)
+        followed.add(table)
+    assert followed == LINKED_TABLES
+
+
+def test_the_figures_of_the_filters_are_the_hand_counted_ones(client, people, units, world):
+    """The callback figures under the class filters, counted by hand from `world`."""
+    client.force_login(people["supervisor"])
+
+    def callbacks(**query):
+        report = client.get("/dashboard/", {**MARCH_QUERY, **query}).context["report"]
+        rows = [[c.text() for c in row] for row in report.table("callbacks").rows]
+        satisfaction = [c.text() for c in report.table("satisfaction").rows[0]]
+        return rows[-1], satisfaction
+
+    # 应回访 已回访 无法联系 待回访 疑似线外流转 — then reached with a score, 4–5, rate.
+    assert callbacks() == (
+        ["合计", "5", "3", "1", "1", "1"], ["满意度回访", "2", "1", "50.0%"],
+    )  # fmt: skip
+    assert callbacks(customer_class="lv_business", small_micro="1") == (
+        ["合计", "2", "1", "0", "1", "1"], ["满意度回访", "1", "0", "0.0%"],
+    )  # fmt: skip
+    assert callbacks(customer_class="lv_resident") == (
+        ["合计", "1", "0", "1", "0", "0"], ["满意度回访", "0", "0", "—"],
+    )  # fmt: skip
 
 
 def test_links_of_a_unit_user_stay_in_their_unit(client, people, world):
     client.force_login(people["cm_yuhang"])
     report = client.get("/dashboard/", MARCH_QUERY).context["report"]
-    for table, label, cell in linked_cells(report):
-        response = client.get(cell.url)
-        assert response.context["cl"].result_count == cell.value, (table, label, cell.url)
+    for table, _column, label, cell in count_cells(report):
+        if cell.url:
+            response = client.get(cell.url)
+            assert response.context["cl"].result_count == cell.value, (table, label, cell.url)
     in_flight = report.table("in_flight").rows[-1][1]
     assert in_flight.value == 2  # 余杭's two open applications, not 西湖's
 
