@@ -66,6 +66,13 @@ _ALERT_HANDLING = ["monitoring.acknowledge_alert"]
 # supervisor migrates whole units; everyone else reads the results. Import is scoped to units.
 _LEDGER_IMPORT = ["applications.import_ledger", "applications.view_importjob"]
 
+# Full identity and phone numbers (applications.privacy): the front desk checks identities
+# and types them in, 纪检 traces leaks and 线外流转 across records. Everyone else sees them
+# masked, except on the applications they answer for (see privacy.sees_personal_data).
+_PERSONAL_DATA = ["applications.view_personal_data"]
+# Who looked at or exported personal data: for 纪检 and the supervisors.
+_PERSONAL_DATA_LOG = ["applications.view_personaldataaccess"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_VIEW_CORE,
@@ -78,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.complete_acceptance",
         *_LEDGER_IMPORT,
         *_ALERT_HANDLING,
+        *_PERSONAL_DATA,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -123,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_emaildelivery",
         "monitoring.resend_emaildelivery",
         "monitoring.view_dashboard",
+        *_PERSONAL_DATA_LOG,
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -133,6 +142,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_callback",
         "monitoring.view_emaildelivery",
         "monitoring.view_dashboard",
+        *_PERSONAL_DATA,
+        *_PERSONAL_DATA_LOG,
     ],
 }
 

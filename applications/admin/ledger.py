@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, SelectableFieldsExportForm
 
-from .. import rules
+from .. import privacy, rules
 from ..ledger.formats import SafeXLSX, import_formats
 from ..ledger.importing import KINDS
 from ..ledger.jobs import start_import
@@ -77,6 +77,21 @@ class LedgerImportExportMixin(ImportExportMixin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)  # the rows exported are the rows one sees
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The rows, numbers masked for users without the right to see them; logged."""
+        full = privacy.sees_personal_data(request.user)
+        dataset = super().get_data_for_export(
+            request, queryset, mask_personal_data=not full, **kwargs
+        )
+        if any(r.personal_data for r in self.get_export_resource_classes(request)):
+            privacy.record_export(
+                request,
+                _("%(ledger)s导出") % {"ledger": dataset.title},
+                rows=len(dataset),
+                masked=not full,
+            )
+        return dataset
 
     def get_export_filename(self, request, queryset, file_format):
         return f"yekuo-{self.ledger_kind}-{timezone.localdate():%Y%m%d}.xlsx"

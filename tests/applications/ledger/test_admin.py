@@ -122,7 +122,8 @@ def test_export_writes_the_ledger_headers_and_neutralises_formulas(client, impor
     values = dict(zip(rows[0], rows[1], strict=True))
     assert values["备注"] == '\'=HYPERLINK("http://evil","点我")'
     assert values["户名"] == "'@SUM(1)"
-    assert values["证件号码"] == f.row(1)["id_number"]  # text, not a number
+    # A 主管 may not see whole numbers (applications.privacy): masked, as text.
+    assert values["证件号码"] == "330106********0010"
     assert values["当前环节"] == "勘查及方案答复"
     assert values["客户经理"] == "客户经理甲（cm）"
     cells = {c.value: c for c in next(sheet.iter_rows(min_row=2, max_row=2))}
