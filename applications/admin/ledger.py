@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, SelectableFieldsExportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 
-from .. import privacy, rules
+from .. import privacy, rules, uploads
 from ..ledger.formats import SafeXLSX, import_formats
 from ..ledger.importing import KINDS
 from ..ledger.jobs import start_import
@@ -31,6 +31,14 @@ from ..models import ImportJob, MeteringRecord
 from .scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
 
 IMPORT_PERMISSION = "applications.import_ledger"
+
+
+class LedgerImportForm(ImportForm):
+    def clean_import_file(self):
+        """A spreadsheet or CSV by its content, within the import size limit."""
+        file = self.cleaned_data["import_file"]
+        uploads.validate_upload(file, uploads.LEDGER_KINDS, max_bytes=uploads.import_max_bytes())
+        return file
 
 
 class LedgerConfirmForm(ConfirmImportForm):
@@ -63,6 +71,7 @@ class LedgerImportExportMixin(ImportExportMixin):
 
     ledger_kind: str = ""
     import_template_name = "admin/applications/ledger/import.html"
+    import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmForm
     export_form_class = LedgerExportForm
 
