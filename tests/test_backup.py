@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from applications.models import Customer, ImportJob
-from yekuo.backup import BackupError, create_backup, restore_backup
+from yekuo.backup import BackupError, create_backup, libpq_params, restore_backup
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -63,12 +63,9 @@ def test_postgres_backup_restores_into_a_fresh_database(some_rows, media, tmp_pa
     target = {**connection.settings_dict, "NAME": fresh}
     try:
         report = restore_backup(folder, media_root=tmp_path / "restored", target=target)
-        params = {"dbname": fresh, "host": target["HOST"], "user": target["USER"]}
-        if target.get("PORT"):
-            params["port"] = str(target["PORT"])
         # Every table, row for row: a digest of all its rows' text, here and there.
         digest = "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
-        with psycopg.connect(**params) as restored, connection.cursor() as source:
+        with psycopg.connect(**libpq_params(target)) as restored, connection.cursor() as source:
             for table in _source_tables():
                 source.execute(f'{digest} FROM "{table}" t')
                 expected = source.fetchone()

@@ -80,15 +80,36 @@ def pg_program(name: str) -> str:
     return found
 
 
-def _pg_connection_args(db: dict) -> tuple[list[str], dict[str, str]]:
-    args = []
-    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if db.get(key):
-            args += [option, str(db[key])]
-    env = dict(os.environ)
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]  # never on the command line, where ps shows it
-    return [*args, "--dbname", db["NAME"]], env
+# libpq's connection keywords and the environment variables pg_dump/pg_restore read them from.
+_LIBPQ_ENV = {
+    "dbname": "PGDATABASE",
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+}
+
+
+def libpq_params(db: dict) -> dict[str, str]:
+    """Connection keywords exactly as Django's backend computes them from a settings dict
+    (so OPTIONS such as a socket directory in ?host= count), limited to libpq's own."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    params = DatabaseWrapper(db).get_connection_params()
+    return {k: str(v) for k, v in params.items() if k in _LIBPQ_ENV and v not in (None, "")}
+
+
+def _pg_env(db: dict) -> dict[str, str]:
+    # Through the environment, never the command line, where ps would show a password.
+    env = {k: v for k, v in os.environ.items() if k not in _LIBPQ_ENV.values()}
+    env.update({_LIBPQ_ENV[k]: v for k, v in libpq_params(db).items()})
+    return env
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
@@ -103,16 +124,7 @@ def _run(cmd: list[str], env: dict[str, str]) -> None:
 def _pg_table_count(db: dict) -> int:
     import psycopg
 
-    params = {"dbname": db["NAME"]}
-    for key, name in (
-        ("HOST", "host"),
-        ("PORT", "port"),
-        ("USER", "user"),
-        ("PASSWORD", "password"),
-    ):
-        if db.get(key):
-            params[name] = str(db[key])
-    with psycopg.connect(**params) as conn:
+    with psycopg.connect(**libpq_params(db)) as conn:
         row = conn.execute(
             "SELECT count(*) FROM information_schema.tables"
             " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
@@ -175,11 +187,8 @@ def create_backup(
     folder = _new_folder(Path(target_dir), now)
     try:
         if connection.vendor == "postgresql":
-            args, env = _pg_connection_args(connection.settings_dict)
-            _run(
-                [pg_program("pg_dump"), "--format=custom", "--file", str(folder / PG_DUMP), *args],
-                env,
-            )
+            dump = [pg_program("pg_dump"), "--format=custom", "--file", str(folder / PG_DUMP)]
+            _run(dump, _pg_env(connection.settings_dict))
             database_file = PG_DUMP
         elif connection.vendor == "sqlite":
             # The online backup API copies a consistent snapshot even while others write.
@@ -270,7 +279,6 @@ def restore_backup(
     if target is None:
         connections[alias].close()  # our own open connection would hold locks
     if vendor == "postgresql":
-        args, env = _pg_connection_args(db)
         clean = ["--clean", "--if-exists"] if force else []
         _run(
             [
@@ -279,10 +287,12 @@ def restore_backup(
                 "--no-privileges",
                 "--exit-on-error",
                 *clean,
-                *args,
+                # Without --dbname pg_restore prints SQL instead of restoring.
+                "--dbname",
+                libpq_params(db)["dbname"],
                 str(folder / PG_DUMP),
             ],
-            env,
+            _pg_env(db),
         )
     else:
         with (
