@@ -91,26 +91,35 @@ def client_ip(request) -> str | None:
     return value or None
 
 
-def record_access(
-    request,
+def log_access(
     *,
+    user,
     action: str,
     subject: str,
     obj=None,
     rows: int = 1,
     masked: bool = False,
+    ip_address: str | None = None,
+    path: str = "",
 ) -> PersonalDataAccess:
-    """Append one line to the access log for this request's user (a view or an export)."""
+    """Append one line to the access log (a view of whole numbers, or an export)."""
     return PersonalDataAccess.objects.create(
-        user=request.user,
+        user=user,
         action=action,
         subject=str(subject)[:200],
         object_model=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         rows=rows,
         masked=masked,
-        ip_address=client_ip(request),
-        path=request.get_full_path()[:300],
+        ip_address=ip_address,
+        path=path[:300],
+    )
+
+
+def record_access(request, **entry) -> PersonalDataAccess:
+    """`log_access` for this request's user, address and page."""
+    return log_access(
+        user=request.user, ip_address=client_ip(request), path=request.get_full_path(), **entry
     )
 
 
