@@ -245,6 +245,13 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         job = self._job_or_404(request, object_id)
         if not job.error_file:
             raise Http404(_("该导入没有错误清单。"))
+        # The refused rows as they were typed, numbers whole: an export of personal data.
+        privacy.record_export(
+            request,
+            _("导入错误清单：%(job)s") % {"job": job},
+            rows=job.rows_with_errors,
+            masked=False,
+        )
         return FileResponse(
             job.error_file.open("rb"),
             as_attachment=True,

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from applications.models import Application, Customer, ImportJob
+from applications.models import Application, Customer, ImportJob, PersonalDataAccess
 
 from . import factory as f
 
@@ -66,6 +66,8 @@ def test_bad_rows_are_listed_and_the_file_needs_skip_to_go_in(client, importer):
     assert errors.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(errors.streaming_content)))
     assert workbook.sheetnames == ["错误明细", "待修正的行"]
+    (logged,) = PersonalDataAccess.objects.all()  # the rows as typed: personal data
+    assert (logged.user, logged.action, logged.rows) == (importer, "export", 1)
 
 
 def test_an_unreadable_upload_is_refused_on_the_form(client, importer):
