@@ -144,6 +144,12 @@ _KEEP_STOCK = [
     "projects.restock_consignedstock",
     "projects.change_secondaryloan",
 ]
+# Full identity and phone numbers (applications.privacy): the front desk checks identities
+# and types them in, 纪检 traces leaks and 线外流转 across records. Everyone else sees them
+# masked, except on the applications they answer for (see privacy.sees_personal_data).
+_PERSONAL_DATA = ["applications.view_personal_data"]
+# Who looked at or exported personal data: for 纪检 and the supervisors.
+_PERSONAL_DATA_LOG = ["applications.view_personaldataaccess"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
@@ -159,6 +165,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ALERT_HANDLING,
         *_SUPERVISION_VIEW,
         *_CONTACT_RECORDS,
+        *_PERSONAL_DATA,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -230,6 +237,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_PROJECTS,
         "projects.add_constructionteam",
         "projects.change_constructionteam",
+        *_PERSONAL_DATA_LOG,
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -243,6 +251,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_dashboard",
         *_SUPERVISION_WRITE,
         *_VIEW_PROJECTS,
+        *_PERSONAL_DATA,
+        *_PERSONAL_DATA_LOG,
     ],
 }
 

@@ -169,4 +169,12 @@ YEKUO_EMAIL_CLAIM_TIMEOUT = int(os.environ.get("YEKUO_EMAIL_CLAIM_TIMEOUT", "900
 # An SMTP server that never answers must not hold the sending task past its timeout.
 EMAIL_TIMEOUT = int(os.environ.get("YEKUO_EMAIL_TIMEOUT", "30"))
 # Ledger imports with more data rows than this run as a background job (applications.ledger).
+# Upload limits (applications.uploads): customers' documents, and ledger files to import.
+YEKUO_UPLOAD_MAX_MB = int(os.environ.get("YEKUO_UPLOAD_MAX_MB", "10"))
+YEKUO_IMPORT_MAX_MB = int(os.environ.get("YEKUO_IMPORT_MAX_MB", "200"))
+# The client address for the personal-data access log: REMOTE_ADDR, or this request header
+# when a trusted reverse proxy sets it (e.g. HTTP_X_REAL_IP). Never trust it without a proxy.
+YEKUO_CLIENT_IP_HEADER = os.environ.get("YEKUO_CLIENT_IP_HEADER", "")
+# Where `manage.py backup` writes (a timestamped folder per run).
+YEKUO_BACKUP_DIR = Path(os.environ.get("YEKUO_BACKUP_DIR", BASE_DIR / "var" / "backups"))
 YEKUO_IMPORT_BACKGROUND_ROWS = int(os.environ.get("YEKUO_IMPORT_BACKGROUND_ROWS", "5000"))

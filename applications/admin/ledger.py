@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, SelectableFieldsExportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 
-from .. import rules
+from .. import privacy, rules, uploads
 from ..ledger.formats import SafeXLSX, import_formats
 from ..ledger.importing import KINDS
 from ..ledger.jobs import start_import
@@ -31,6 +31,14 @@ from ..models import ImportJob, MeteringRecord
 from .scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
 
 IMPORT_PERMISSION = "applications.import_ledger"
+
+
+class LedgerImportForm(ImportForm):
+    def clean_import_file(self):
+        """A spreadsheet or CSV by its content, within the import size limit."""
+        file = self.cleaned_data["import_file"]
+        uploads.validate_upload(file, uploads.LEDGER_KINDS, max_bytes=uploads.import_max_bytes())
+        return file
 
 
 class LedgerConfirmForm(ConfirmImportForm):
@@ -63,6 +71,7 @@ class LedgerImportExportMixin(ImportExportMixin):
 
     ledger_kind: str = ""
     import_template_name = "admin/applications/ledger/import.html"
+    import_form_class = LedgerImportForm
     confirm_form_class = LedgerConfirmForm
     export_form_class = LedgerExportForm
 
@@ -77,6 +86,21 @@ class LedgerImportExportMixin(ImportExportMixin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)  # the rows exported are the rows one sees
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The rows, numbers masked for users without the right to see them; logged."""
+        full = privacy.sees_personal_data(request.user)
+        dataset = super().get_data_for_export(
+            request, queryset, mask_personal_data=not full, **kwargs
+        )
+        if any(r.personal_data for r in self.get_export_resource_classes(request)):
+            privacy.record_export(
+                request,
+                _("%(ledger)s导出") % {"ledger": dataset.title},
+                rows=len(dataset),
+                masked=not full,
+            )
+        return dataset
 
     def get_export_filename(self, request, queryset, file_format):
         return f"yekuo-{self.ledger_kind}-{timezone.localdate():%Y%m%d}.xlsx"
@@ -221,6 +245,13 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         job = self._job_or_404(request, object_id)
         if not job.error_file:
             raise Http404(_("该导入没有错误清单。"))
+        # The refused rows as they were typed, numbers whole: an export of personal data.
+        privacy.record_export(
+            request,
+            _("导入错误清单：%(job)s") % {"job": job},
+            rows=job.rows_with_errors,
+            masked=False,
+        )
         return FileResponse(
             job.error_file.open("rb"),
             as_attachment=True,

@@ -6,12 +6,23 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Customer, MaterialRequirement, StaffProfile, TransitionLog, Unit
+from .privacy import PersonalDataAdminMixin
 from .scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
 
 
 @admin.register(Customer)
-class CustomerAdmin(UnitScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "kind", "id_type", "id_number", "contact_name", "phone", "unit"]
+class CustomerAdmin(PersonalDataAdminMixin, UnitScopedAdminMixin, SimpleHistoryAdmin):
+    # Numbers are masked in the list for everyone; the change page shows them whole only to
+    # those privacy.sees_personal_data allows, and logs it (PersonalDataAdminMixin).
+    list_display = [
+        "name",
+        "kind",
+        "id_type",
+        "masked_id_number",
+        "contact_name",
+        "masked_phone",
+        "unit",
+    ]
     list_filter = ["kind", "unit"]
     search_fields = ["name", "phone", "id_number", "contact_name"]
     list_select_related = ["unit"]

@@ -76,6 +76,8 @@ class LedgerResult(Result):
 class LedgerResource(resources.Resource):
     kind: str = ""
     columns: tuple[Column, ...] = ()
+    # Rows carry customers' personal data: exports are masked per user and logged.
+    personal_data = False
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -120,22 +122,24 @@ class LedgerResource(resources.Resource):
         keys = [c.key for c in self.columns if c.key in selected]
         headers = [self.fields[k].column_name for k in keys]
         dataset = tablib.Dataset(headers=headers, title=self.get_display_name())
-        for values in self.rows(queryset):
+        for values in self.rows(queryset, masked=kwargs.get("mask_personal_data", False)):
             dataset.append([values[k] for k in keys])
         return dataset
 
-    def rows(self, queryset):
+    def rows(self, queryset, *, masked: bool):
         raise NotImplementedError
 
 
 class _ApplicationRows:
-    def rows(self, queryset):
-        return application_rows(queryset)
+    personal_data = True
+
+    def rows(self, queryset, *, masked: bool):
+        return application_rows(queryset, masked=masked)
 
 
 class _MeteringRows:
-    def rows(self, queryset):
-        return metering_rows(queryset)
+    def rows(self, queryset, *, masked: bool):
+        return metering_rows(queryset)  # meters and dates only: nothing personal
 
 
 # Built with type() so that import-export's metaclass sees one declared Field per column.

@@ -1,10 +1,12 @@
+from .append_only import ImmutableRecord
 from .application import Application, ApplicationNumberSequence
 from .approvals import ApprovalRequirement, SchemeApproval, SchemeReview
 from .customer import Customer, CustomerKind, IdType
 from .ledger import ImportJob, MeteringRecord
-from .log import ImmutableRecord, TransitionLog
+from .log import TransitionLog
 from .materials import ApplicationMaterial, MaterialRequirement
 from .org import StaffProfile, Unit
+from .privacy import PersonalDataAccess
 from .records import Contract, Inspection, MeterInstallation, SupplyScheme, SurveyRecord
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "MaterialRequirement",
     "MeterInstallation",
     "MeteringRecord",
+    "PersonalDataAccess",
     "SchemeApproval",
     "SchemeReview",
     "StaffProfile",

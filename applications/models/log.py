@@ -5,25 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..states import State
+from .append_only import AppendOnlyModel
 
 
-class ImmutableRecord(Exception):
-    pass
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk update/delete would bypass the row methods below, so refuse them here too."""
-
-    def update(self, **kwargs):
-        raise ImmutableRecord("流转记录不可修改。")
-
-    def delete(self):
-        raise ImmutableRecord("流转记录不可删除。")
-
-    _raw_delete = delete
-
-
-class TransitionLog(models.Model):
+class TransitionLog(AppendOnlyModel):
     """Append-only. The admin shows it read-only; the model refuses updates and deletes."""
 
     application = models.ForeignKey(
@@ -46,8 +31,6 @@ class TransitionLog(models.Model):
     at = models.DateTimeField(_("办理时间"), db_index=True)
     comment = models.TextField(_("办理意见"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
@@ -55,11 +38,3 @@ class TransitionLog(models.Model):
 
     def __str__(self):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableRecord("流转记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecord("流转记录不可删除。")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from applications import privacy
 from applications.admin.panels import register_panel
 from applications.admin.scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin, staff_label
 from applications.services.errors import TransitionRefused
@@ -211,7 +212,7 @@ class CallbackAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("联系电话"))
     def customer_phone(self, obj):
-        return obj.application.customer.phone
+        return privacy.mask_phone(obj.application.customer.phone)  # whole on the record page
 
     @admin.display(description=_("环节"))
     def stage(self, obj):
@@ -285,6 +286,15 @@ class CallbackAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
                 self._report(request, callback)
                 return HttpResponseRedirect(reverse("admin:monitoring_callback_changelist"))
         application = callback.application
+        refusal = callbacks.outcome_refusal(callback, request.user)
+        # Whoever may record the callback dials the number: they see it whole (logged).
+        full_phone = refusal is None or privacy.sees_personal_data(
+            request.user, application=application
+        )
+        if full_phone:
+            privacy.record_view(
+                request, application.customer, subject=f"{callback} {application.customer.name}"
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -293,7 +303,8 @@ class CallbackAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
             "application": application,
             "customer": application.customer,
             "system_step": callbacks.system_step(application),
-            "refusal": callbacks.outcome_refusal(callback, request.user),
+            "refusal": refusal,
+            "full_phone": full_phone,
             "form": form,
             "change_url": reverse("admin:monitoring_callback_change", args=[callback.pk]),
         }

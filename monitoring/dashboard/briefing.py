@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import rules
+from applications import privacy, rules
 from applications.models import TransitionLog, Unit
 
 from .. import workdays
@@ -174,7 +174,10 @@ def clock_list_table(key: str, title: str, clocks: QuerySet[StageClock], now, no
     return _capped(table, rows.count())
 
 
-def callbacks_list_table(callbacks: QuerySet[Callback], end: datetime) -> Table:
+def callbacks_list_table(
+    callbacks: QuerySet[Callback], end: datetime, *, full_phone: bool
+) -> Table:
+    """Callbacks to make by `end`; phones masked unless the reader may see them whole."""
     rows = (
         callbacks.to_do_by(end)
         .select_related("application__customer", "assigned_to")
@@ -199,7 +202,7 @@ def callbacks_list_table(callbacks: QuerySet[Callback], end: datetime) -> Table:
             [
                 text(cb.application.number, _app_link(cb.application_id)),
                 text(cb.application.customer.name),
-                text(cb.application.customer.phone),
+                text(privacy.shown(cb.application.customer.phone, kind="phone", full=full_phone)),
                 text(cb.get_kind_display()),
                 text(cb.get_status_display()),
                 text(_person(cb.assigned_to)),
@@ -259,7 +262,7 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
             now,
             note=_("计时中、未暂停、计入公司时限且已过到期时间的环节。"),
         ),
-        callbacks_list_table(callbacks, end_today),
+        callbacks_list_table(callbacks, end_today, full_phone=privacy.sees_personal_data(user)),
         # Slot: the audience's open supervision cases, from `monitoring.supervision.summary(...)`
         # (branch `supervision`), wired at merge.
     ]

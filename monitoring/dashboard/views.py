@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import roles, rules
+from applications import privacy, roles, rules
 from applications.admin.scoping import staff_label
 
 from .briefing import Audience, build_briefing, build_weekly
@@ -111,6 +111,15 @@ def briefing(request):
     report = build_briefing(
         user=request.user, request=request, audience=audience, day=day, now=timezone.now()
     )
+    if request.GET.get("format") == "xlsx":
+        # The callbacks to make carry customers' names and phones: an export of personal data.
+        calls = report.table("callbacks_due")
+        privacy.record_export(
+            request,
+            _("晨会材料 %(day)s") % {"day": day},
+            rows=len(calls.rows),
+            masked=not privacy.sees_personal_data(request.user),
+        )
     return _render(request, "monitoring/dashboard/briefing.html", report, form)
 
 

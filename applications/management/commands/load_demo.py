@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from applications import paths, roles
+from applications import paths, privacy, roles
 from applications.demo import (
     DEMO_COMPANY,
     DEMO_UNITS,
@@ -20,7 +20,7 @@ from applications.demo import (
     make_staff,
     new_application,
 )
-from applications.models import Application, Unit
+from applications.models import Application, PersonalDataAccess, Unit
 from applications.services.lifecycle import perform_transition
 from applications.signals import demo_loaded
 from applications.states import Channel, CustomerClass, State, SuspensionReason
@@ -72,6 +72,7 @@ class Command(BaseCommand):
             # Other apps (monitoring's supervision) add their demo rows, after the projects
             # that their rules look at; we never import them.
             demo_loaded.send(sender=type(self), accounts=accounts["accounts"], stdout=self.stdout)
+        self.create_access_log(accounts)
         self.print_accounts(accounts)
 
     def create_accounts(self):
@@ -232,6 +233,38 @@ class Command(BaseCommand):
         unit, people = ctx["units"][DEMO_UNITS[0][0]]
         added = load_projects(unit=unit, pm=people["pm"], password=DEMO_PASSWORD)
         ctx["accounts"].update(added)
+
+    def create_access_log(self, ctx):
+        """A few lines of 个人信息访问记录, so 纪检 and 主管 find the log filled in the demo."""
+        if PersonalDataAccess.objects.exists():
+            return
+        accounts = {name: user for name, (user, _what) in ctx["accounts"].items()}
+        apps = list(Application.objects.select_related("customer").order_by("pk")[:3])
+        if len(apps) < 3:
+            return
+        View, Export = PersonalDataAccess.Action.VIEW, PersonalDataAccess.Action.EXPORT
+        for user, app, ip in (
+            (accounts["front_xihu"], apps[0], "10.20.1.15"),
+            (accounts["jijian"], apps[1], "10.20.9.3"),
+        ):
+            privacy.log_access(
+                user=user, action=View, subject=app.customer.name, obj=app.customer, ip_address=ip
+            )
+        privacy.log_access(
+            user=accounts["cm_xihu1"],
+            action=View,
+            subject=f"{apps[2].number} {apps[2].customer.name}",
+            obj=apps[2].customer,
+            ip_address="10.20.3.41",
+        )
+        privacy.log_access(
+            user=accounts["zhuguan"],
+            action=Export,
+            subject="业扩台账导出",
+            rows=Application.objects.count(),
+            masked=True,
+            ip_address="10.20.0.8",
+        )
 
     def print_accounts(self, ctx):
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {DEMO_PASSWORD}）："))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_q.conf import Conf
 from openpyxl import load_workbook
 
-from applications.models import Application, Customer, ImportJob
+from applications.models import Application, Customer, ImportJob, PersonalDataAccess
 
 from . import factory as f
 
@@ -68,6 +68,8 @@ def test_bad_rows_are_listed_and_the_file_needs_skip_to_go_in(client, importer):
     assert errors.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(errors.streaming_content)))
     assert workbook.sheetnames == ["错误明细", "待修正的行"]
+    (logged,) = PersonalDataAccess.objects.all()  # the rows as typed: personal data
+    assert (logged.user, logged.action, logged.rows) == (importer, "export", 1)
 
 
 def test_an_unreadable_upload_is_refused_on_the_form(client, importer):
@@ -124,7 +126,8 @@ def test_export_writes_the_ledger_headers_and_neutralises_formulas(client, impor
     values = dict(zip(rows[0], rows[1], strict=True))
     assert values["备注"] == '\'=HYPERLINK("http://evil","点我")'
     assert values["户名"] == "'@SUM(1)"
-    assert values["证件号码"] == f.row(1)["id_number"]  # text, not a number
+    # A 主管 may not see whole numbers (applications.privacy): masked, as text.
+    assert values["证件号码"] == "330106********0010"
     assert values["当前环节"] == "勘查及方案答复"
     assert values["客户经理"] == "客户经理甲（cm）"
     cells = {c.value: c for c in next(sheet.iter_rows(min_row=2, max_row=2))}
