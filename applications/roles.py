@@ -74,6 +74,17 @@ _ALERT_HANDLING = ["monitoring.acknowledge_alert"]
 # supervisor migrates whole units; everyone else reads the results. Import is scoped to units.
 _LEDGER_IMPORT = ["applications.import_ledger", "applications.view_importjob"]
 
+# Complaints and reports (monitoring.complaints): front desk and customer managers take and
+# handle complaints; 举报 are seen only by 主管 and 纪检, and who reported only by 纪检.
+_COMPLAINT_ENTRY = ["monitoring.view_complaint", "monitoring.add_complaint"]
+_COMPLAINT_HANDLING = [
+    *_COMPLAINT_ENTRY,
+    "monitoring.assign_complaint",
+    "monitoring.handle_complaint",
+    "monitoring.view_report",
+    "monitoring.view_complaintpolicy",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_VIEW_CORE,
@@ -86,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.complete_acceptance",
         *_LEDGER_IMPORT,
         *_ALERT_HANDLING,
+        *_COMPLAINT_ENTRY,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -110,6 +122,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.record_callback",
         *_ALERT_HANDLING,
         "monitoring.view_dashboard",  # their own unit's figures (region scoping)
+        *_COMPLAINT_ENTRY,
+        "monitoring.handle_complaint",
     ],
     PROJECT_MANAGER: [*_VIEW_CORE, "applications.complete_grid_works", *_ALERT_HANDLING],
     APPROVER: [*_VIEW_CORE, "applications.decide_scheme_approval", *_ALERT_HANDLING],
@@ -131,6 +145,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_emaildelivery",
         "monitoring.resend_emaildelivery",
         "monitoring.view_dashboard",
+        *_COMPLAINT_HANDLING,
+        "monitoring.change_complaintpolicy",
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -142,6 +158,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_callback",
         "monitoring.view_emaildelivery",
         "monitoring.view_dashboard",
+        *_COMPLAINT_HANDLING,
+        "monitoring.view_reporter_identity",  # the only role that sees who reported
     ],
 }
 

@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     calendar,
     callbacks,
     clocks,
+    complaints,
     deadlines,
     notifications,
     policy,

@@ -2,6 +2,7 @@ from .alerts import Alert
 from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
 from .clocks import ClockPause, StageClock
+from .complaints import Complaint, ComplaintPolicy
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures
 from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
@@ -13,6 +14,8 @@ __all__ = [
     "CalendarYear",
     "Callback",
     "ClockPause",
+    "Complaint",
+    "ComplaintPolicy",
     "ConnectionRecord",
     "CustomerStep",
     "DailyReceived",
