@@ -134,7 +134,12 @@ def _raise(problems: list[str | None]) -> None:
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("unit").get(pk=complaint.pk)
+    # Lock the complaint only, not the unit row joined for the scope check.
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=complaint.pk)
+    )
 
 
 # --- The handling clock -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ only: read it through `monitoring.complaints.reporter_identity`, never from the 
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -156,6 +157,8 @@ class Complaint(models.Model):
         help_text=_("外部系统推送的为空"),
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    # Its handling clock(s); no column, and complaints are never deleted (no cascade happens).
+    handling_deadlines = GenericRelation("monitoring.Deadline", related_query_name="complaint")
 
     class Meta:
         verbose_name = _("投诉举报")

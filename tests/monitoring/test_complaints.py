@@ -7,10 +7,12 @@ Overdue 2 working days (Wed 21, Thu 22) → level 2 at 00:00 Fri 23; 5 (… Mon 
 at 00:00 Wed 28 Oct.
 """
 
+import threading
 from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -185,7 +187,7 @@ def test_the_same_external_reference_returns_the_same_record(complaint, app, sta
 # --- Illegal steps ----------------------------------------------------------------------------
 
 
-def test_illegal_receipts_are_refused_with_reasons(app, staff):
+def test_illegal_receipts_are_refused_with_reasons(app, staff, other_unit):
     assert refused(
         complaints.receive_complaint,
         kind=Complaint.Kind.COMPLAINT,
@@ -206,6 +208,9 @@ def test_illegal_receipts_are_refused_with_reasons(app, staff):
     ) == ["举报只能由纪检、主管受理登记。"]
     assert refused(receive, app, staff, by=staff["project_manager"]) == [
         "您没有登记投诉举报的权限。"
+    ]
+    assert refused(receive, app, staff, unit=other_unit, by=staff["front_desk"]) == [
+        "余杭供电公司不是您的单位，不能为其登记。"
     ]
     assert Complaint.objects.count() == 0
 
@@ -350,6 +355,62 @@ def test_the_admin_pages_call_the_services(client, complaint, staff):
     assert "无法办理：该投诉已是“处理中”，不能办结。" in page.text
     page = change_page(client, staff["supervisor"], complaint)
     assert "complaint-deadline" in page.text and "2026-10-21 00:00" in page.text
+
+
+def test_staff_enter_a_complaint_on_the_receipt_page(client, app, staff):
+    client.force_login(staff["front_desk"])
+    url = reverse("admin:monitoring_complaint_add")
+    form = client.get(url).context["form"]
+    assert [value for value, _label in form.fields["kind"].choices] == ["complaint"]
+    assert "reporter_name" not in form.fields
+    data = {
+        "kind": "complaint",
+        "channel": "call_or_visit",
+        "external_ref": "LF-7",
+        "received_at": "2026-09-30 10:00",
+        "category": "attitude",
+        "content": "受理员态度差",
+        "unit": app.unit.pk,
+        "application": app.number,
+    }
+    assert client.post(url, data).status_code == 302
+    complaint = Complaint.objects.get()
+    assert (complaint.number, complaint.customer, complaint.created_by, complaint.content) == (
+        "TS202609300001",
+        app.customer,
+        staff["front_desk"],
+        "受理员态度差",
+    )
+    assert client.post(url, data).status_code == 302  # the same reference: no second record
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_pushes_of_one_work_order_make_one_record(unit, staff, make_app):
+    app = make_app("lv_business", at=local(2026, 9, 28, 9))
+    barrier = threading.Barrier(4)
+    received, errors = [], []
+
+    def push(content):
+        try:
+            barrier.wait(timeout=15)
+            received.append(receive(app, staff, external_ref="GD95598-009", content=content))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=push, args=(f"第{n}次推送",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == [] and len(received) == 4
+    assert {c.pk for c in received} == set(Complaint.objects.values_list("pk", flat=True))
+    assert Complaint.objects.get().number == "TS202609300001"
+    assert Deadline.objects.filter(kind=Deadline.Kind.COMPLAINT).count() == 1
 
 
 # --- Counts -----------------------------------------------------------------------------------
