@@ -151,6 +151,17 @@ _PERSONAL_DATA = ["applications.view_personal_data"]
 # Who looked at or exported personal data: for 纪检 and the supervisors.
 _PERSONAL_DATA_LOG = ["applications.view_personaldataaccess"]
 
+# Complaints and reports (monitoring.complaints): front desk and customer managers take and
+# handle complaints; 举报 are seen only by 主管 and 纪检, and who reported only by 纪检.
+_COMPLAINT_ENTRY = ["monitoring.view_complaint", "monitoring.add_complaint"]
+_COMPLAINT_HANDLING = [
+    *_COMPLAINT_ENTRY,
+    "monitoring.assign_complaint",
+    "monitoring.handle_complaint",
+    "monitoring.view_report",
+    "monitoring.view_complaintpolicy",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_VIEW_CORE,
@@ -166,6 +177,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SUPERVISION_VIEW,
         *_CONTACT_RECORDS,
         *_PERSONAL_DATA,
+        *_COMPLAINT_ENTRY,
     ],
     CUSTOMER_MANAGER: [
         *_VIEW_CORE,
@@ -193,6 +205,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SUPERVISION_VIEW,
         *_CONTACT_RECORDS,
         *_VIEW_PROJECTS,
+        *_COMPLAINT_ENTRY,
+        "monitoring.handle_complaint",
     ],
     PROJECT_MANAGER: [
         *_VIEW_CORE,
@@ -238,6 +252,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.add_constructionteam",
         "projects.change_constructionteam",
         *_PERSONAL_DATA_LOG,
+        *_COMPLAINT_HANDLING,
+        "monitoring.change_complaintpolicy",
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -253,6 +269,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_PROJECTS,
         *_PERSONAL_DATA,
         *_PERSONAL_DATA_LOG,
+        *_COMPLAINT_HANDLING,
+        "monitoring.view_reporter_identity",  # the only role that sees who reported
     ],
 }
 

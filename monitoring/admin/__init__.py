@@ -3,6 +3,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     calendar,
     callbacks,
     clocks,
+    complaints,
     deadlines,
     in_flight,
     letters,

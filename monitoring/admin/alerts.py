@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.admin.scoping import UnitScopedAdminMixin
 from applications.services.errors import TransitionRefused
-from monitoring import alerts, deadlines
+from monitoring import alerts, complaints, deadlines
 from monitoring.models import Alert
 
 
@@ -75,6 +75,11 @@ class AlertAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = [f for f in fields if f != "note"]
     actions = ["acknowledge"]
+
+    def get_queryset(self, request):
+        return complaints.visible_deadlines(
+            request.user, super().get_queryset(request), path="deadline"
+        )
 
     @admin.display(description=_("环节/事项"), ordering="clock__stage")
     def subject(self, alert):

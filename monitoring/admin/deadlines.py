@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import rules
 from applications.admin.panels import register_panel
 from applications.admin.scoping import ReadOnlyAdminMixin
-from monitoring import deadlines
+from monitoring import complaints, deadlines
 from monitoring.models import Deadline, DeadlineEscalationStep
 
 
@@ -73,7 +73,8 @@ class DeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return rules.scope_to_user(queryset, request.user, unit_field="unit")
+        queryset = rules.scope_to_user(queryset, request.user, unit_field="unit")
+        return complaints.visible_deadlines(request.user, queryset)
 
     @admin.display(description=_("事项"))
     def subject_link(self, deadline):

@@ -2,6 +2,7 @@ from .alerts import Alert
 from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
 from .clocks import ClockPause, StageClock
+from .complaints import Complaint, ComplaintPolicy
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
 from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
@@ -27,6 +28,8 @@ __all__ = [
     "Callback",
     "CaseSource",
     "ClockPause",
+    "Complaint",
+    "ComplaintPolicy",
     "ConnectionRecord",
     "ContactChannel",
     "CustomerContact",

@@ -109,7 +109,7 @@ class Command(BaseCommand):
         }
         accounts["jijian"] = (
             staff("jijian", roles.INSPECTOR, head, "李纪检"),
-            "纪检：只读查看全部单位，出具监督意见书",
+            "纪检：只读查看全部单位，出具监督意见书；办理举报，唯一可见举报人",
         )
         per_unit = {}
         for unit in units:
