@@ -71,6 +71,12 @@ RECIPIENT_RULES = [
         JOIN {user_groups} ug ON ug.user_id = p.user_id
         JOIN {group} g ON g.id = ug.group_id AND g.name = %(approver_role)s
         WHERE k.target = %(responsible)s AND k.responsible_id IS NULL""",
+    # A deadline nobody holds yet (a complaint not yet assigned): the unit's leader, who
+    # assigns the work, hears instead — an unassigned item must not go unwarned.
+    """SELECT k.alert_id, COALESCE(un.leader_id, pu.leader_id) FROM claimed k
+        JOIN {unit} un ON un.id = k.unit_id LEFT JOIN {unit} pu ON pu.id = un.parent_id
+        WHERE k.target = %(responsible)s AND k.responsible_id IS NULL
+          AND k.deadline_id IS NOT NULL""",
     # The unit's leader; a station without one escalates to its company's leader.
     """SELECT k.alert_id, COALESCE(un.leader_id, pu.leader_id) FROM claimed k
         JOIN {unit} un ON un.id = k.unit_id LEFT JOIN {unit} pu ON pu.id = un.parent_id

@@ -177,6 +177,26 @@ def test_notifications_reach_the_responsible_then_the_chain_by_unit(
     assert escalation.title == f"超期升级（2级）：整改期限 {LABEL}"
 
 
+def test_a_deadline_nobody_holds_warns_the_units_leader(app, unit):
+    leader = make_staff("leader", role=roles.SUPERVISOR, unit=unit, full_name="中心主任")
+    unit.leader = leader
+    unit.save()
+    unheld = deadlines.start(
+        app,
+        Deadline.Kind.COMPLAINT,
+        label="投诉 TS-1",
+        unit=unit,
+        started_at=local(2026, 9, 30, 10),
+        limit=(3, LimitUnit.WORKING_DAYS),
+    )
+
+    run_sweep(DUE)
+
+    assert {
+        (n.alert.kind, n.recipient) for n in Notification.objects.filter(alert__deadline=unheld)
+    } == {(WARNING, leader), (OVERDUE, leader)}
+
+
 def test_a_subject_without_an_admin_page_links_to_the_deadline(unit, staff):
     # Any model can be a subject; a content type has no admin page of its own.
     subject = ContentType.objects.get_for_model(Deadline)
