@@ -22,10 +22,10 @@ from .links import Links, period_params
 from .tables import Cell, Table, count, text
 
 LetterStatus = SupervisionLetter.Status
-# As `summary` counts them: issued in the period (void ones left out), and open now.
-ISSUED_STATUSES = [LetterStatus.ISSUED, LetterStatus.RECTIFYING, LetterStatus.RECTIFIED]
-COUNTED_STATUSES = [*ISSUED_STATUSES, LetterStatus.CLOSED]
-OPEN_LETTER_STATUSES = ISSUED_STATUSES
+# As `summary` counts them: open now (issued, not yet closed), and issued in the period (drafts
+# and void ones left out).
+OPEN_LETTER_STATUSES = [LetterStatus.ISSUED, LetterStatus.RECTIFYING, LetterStatus.RECTIFIED]
+COUNTED_STATUSES = [*OPEN_LETTER_STATUSES, LetterStatus.CLOSED]
 
 
 def dashboard_units(user, filters: Filters) -> QuerySet[Unit] | None:
