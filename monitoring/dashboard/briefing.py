@@ -20,9 +20,10 @@ from applications import privacy, rules
 from applications.models import TransitionLog, Unit
 
 from .. import workdays
-from ..models import Callback, StageClock
+from ..models import Callback, StageClock, SupervisionCase, SupervisionLetter
 from . import dashboard as D
 from . import figures as F
+from . import supervision as S
 from .filters import Filters, Period, local_midnight, scoped_callbacks, scoped_clocks
 from .links import Links
 from .tables import Cell, Report, Table, count, text
@@ -90,8 +91,25 @@ def audience_callbacks(user, audience: Audience) -> QuerySet[Callback]:
     return _for_audience(callbacks, audience, unit_field="unit", owner_field="assigned_to")
 
 
+def audience_cases(user, audience: Audience) -> QuerySet[SupervisionCase]:
+    """The audience's open supervision cases (a manager's: those they are responsible for)."""
+    cases = S.scoped_cases(user).filter(status=SupervisionCase.Status.OPEN)
+    return _for_audience(cases, audience, unit_field="unit", owner_field="responsible")
+
+
+def audience_letters(user, audience: Audience) -> QuerySet[SupervisionLetter]:
+    """The audience's open letters (a manager's: those naming them as responsible)."""
+    letters = S.open_letters(S.scoped_letters(user))
+    return _for_audience(letters, audience, unit_field="unit", owner_field="responsible_staff")
+
+
 def _app_link(application_id: int) -> str:
     return reverse("admin:applications_application_change", args=[application_id])
+
+
+def _change_link(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
 def _when(instant: datetime | None) -> str:
@@ -212,6 +230,72 @@ def callbacks_list_table(
     return _capped(table, rows.count())
 
 
+def cases_list_table(cases: QuerySet[SupervisionCase]) -> Table:
+    """Open cases, oldest first, each linked to its page."""
+    rows = cases.select_related("application", "rule", "unit", "responsible").order_by(
+        "found_at", "pk"
+    )
+    table = Table(
+        "open_cases",
+        _("待核实监督线索"),
+        [_("发现时间"), _("工单编号"), _("识别规则"), _("证据说明"), _("供电单位"), _("责任人")],
+        note=_("尚未核实或排除的线外流转线索，按发现时间排列。"),
+    )
+    for case in rows[:LIST_LIMIT]:
+        app = case.application
+        table.rows.append(
+            [
+                text(_when(case.found_at), _change_link(case)),
+                text(app.number if app else "", _app_link(app.pk) if app else ""),
+                text(case.rule.name if case.rule_id else case.get_source_display()),
+                text(case.evidence_text),
+                text(case.unit.name),
+                text(_person(case.responsible)),
+            ]
+        )
+    return _capped(table, rows.count())
+
+
+def letters_list_table(key: str, title: str, letters, today: date, note: str = "") -> Table:
+    """Letters with their rectification due, the earliest due first; 逾期 when an open letter's
+    due date has passed."""
+    rows = (
+        letters.select_related("unit")
+        .prefetch_related("responsible_staff")
+        .order_by("rectification_due", "pk")
+    )
+    table = Table(
+        key,
+        title,
+        [
+            _("意见书编号"),
+            _("问题类别"),
+            _("被监督单位"),
+            _("责任人"),
+            _("状态"),
+            _("签发时间"),
+            _("整改期限"),
+            _("整改逾期"),
+        ],
+        note=note,
+    )
+    for letter in rows[:LIST_LIMIT]:
+        late = letter.status in S.OPEN_LETTER_STATUSES and letter.rectification_due < today
+        table.rows.append(
+            [
+                text(letter.number, _change_link(letter)),
+                text(letter.get_category_display()),
+                text(letter.unit.name),
+                text("、".join(_person(u) for u in letter.responsible_staff.all())),
+                text(letter.get_status_display()),
+                text(_when(letter.issued_at)),
+                text(f"{letter.rectification_due:%Y-%m-%d}"),
+                text(_("逾期") if late else ""),
+            ]
+        )
+    return _capped(table, rows.count())
+
+
 def summary_table(counts: list[tuple[str, int, str]]) -> Table:
     return Table(
         "summary",
@@ -235,6 +319,10 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
     caller = {"assigned_to__id__exact": audience.manager.pk} if audience.manager else {}
     # The callback list's "due" is today's: a briefing of another day has no list to link.
     callbacks_due = links.callbacks(todo="due", **caller) if day == timezone.localdate(now) else ""
+    cases, letters = audience_cases(user, audience), audience_letters(user, audience)
+    on_case = {"responsible__id__exact": audience.manager.pk} if audience.manager else {}
+    on_letter = {"responsible_staff__id__exact": audience.manager.pk} if audience.manager else {}
+    open_status = {"status__in": [str(s) for s in S.OPEN_LETTER_STATUSES]}
     tables = [
         summary_table(
             [
@@ -243,6 +331,16 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
                 (_("预警中"), warning.count(), links.clocks(now_status="warning", **owner)),
                 (_("已超期"), overdue.count(), links.clocks(now_status="overdue", **owner)),
                 (_("今日待回访"), callbacks.to_do_by(end_today).count(), callbacks_due),
+                (
+                    _("待核实监督线索"),
+                    cases.count(),
+                    links.supervision(SupervisionCase, status__exact="open", **on_case),
+                ),
+                (
+                    _("未关闭意见书"),
+                    letters.count(),
+                    links.supervision(SupervisionLetter, **open_status, **on_letter),
+                ),
             ]
         ),
         transitions_table(logs, since),
@@ -263,8 +361,14 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
             note=_("计时中、未暂停、计入公司时限且已过到期时间的环节。"),
         ),
         callbacks_list_table(callbacks, end_today, full_phone=privacy.sees_personal_data(user)),
-        # Slot: the audience's open supervision cases, from `monitoring.supervision.summary(...)`
-        # (branch `supervision`), wired at merge.
+        cases_list_table(cases),
+        letters_list_table(
+            "open_letters",
+            _("未关闭的监督意见书"),
+            letters,
+            day,
+            note=_("已签发、整改中或已整改、尚未验收关闭的意见书，按整改期限排列。"),
+        ),
     ]
     # Units in a unit-level briefing may be a company with stations: the admin's unit filter is
     # exact, so the summary links only carry it when the unit has no stations.
@@ -282,7 +386,7 @@ def build_weekly(*, user, request, filters: Filters, now: datetime) -> Report:
     """The dashboard's figures for one ISO week, the week's late stages and today's overdue."""
     report = D.build_dashboard(user=user, request=request, filters=filters, now=now)
     keep = {"in_flight", "clocks_now", "stages", "connection", "units", "managers", "channels"}
-    keep |= {"callbacks", "satisfaction"}
+    keep |= {"callbacks", "satisfaction", "supervision"}
     tables = [t for t in report.tables if t.key in keep]
     clocks = scoped_clocks(user, filters)
     late = F.judged_clocks(clocks, filters.period).filter(outcome=StageClock.Outcome.BREACHED)
@@ -302,6 +406,20 @@ def build_weekly(*, user, request, filters: Filters, now: datetime) -> Report:
             F.running_clocks(clocks).filter(due_at__lte=now),
             now,
         )
+    )
+    letters = S.for_filters(S.scoped_letters(user), filters)
+    today = timezone.localdate(now)
+    tables.append(
+        letters_list_table(
+            "letters_this_week",
+            _("本周签发的监督意见书"),
+            S.issued_in(letters, filters.period),
+            today,
+            note=_("本周内签发的意见书（已作废的不计）。"),
+        )
+    )
+    tables.append(
+        letters_list_table("open_letters", _("未关闭的监督意见书"), S.open_letters(letters), today)
     )
     year, week, _weekday = filters.period.start.isocalendar()
     return Report(

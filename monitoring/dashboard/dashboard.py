@@ -26,6 +26,7 @@ from .filters import (
     scoped_records,
 )
 from .links import Links, period_params
+from .supervision import supervision_figures, supervision_table
 from .tables import Cell, Chart, Report, Table, count, days, rate, ratio, text, total_label
 
 STAGE_LABELS = dict(CLOCK_STAGE_CHOICES)
@@ -65,20 +66,23 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     # Two halves of about equal cost, run side by side on PostgreSQL (see `concurrent`).
     daily = scoped_monthly(user, filters, DailyReceived)
     stage_rollup = scoped_monthly(user, filters, MonthlyStageFigures)
-    (running, judged, in_flight, channels, callback_tables, details, earlier, trend) = run_in_two(
-        [
-            lambda: F.running_summary(clocks, now),
-            lambda: F.judged_summary(clocks, period, stage_rollup),
-            lambda: in_flight_table(apps, links),
-            lambda: channel_table(apps, daily, links, period),
-            lambda: callbacks_tables(callbacks, links, period),
-        ],
-        [
-            lambda: F.connection_details(records, period),
-            lambda: earlier_connection(records, filters),
-            lambda: trend_table(apps, records, clocks, monthly, links, period),
-        ],
-        parallel=can_run_in_parallel(),
+    (running, judged, in_flight, channels, callback_tables, details, earlier, trend, supervised) = (
+        run_in_two(
+            [
+                lambda: F.running_summary(clocks, now),
+                lambda: F.judged_summary(clocks, period, stage_rollup),
+                lambda: in_flight_table(apps, links),
+                lambda: channel_table(apps, daily, links, period),
+                lambda: callbacks_tables(callbacks, links, period),
+            ],
+            [
+                lambda: F.connection_details(records, period),
+                lambda: earlier_connection(records, filters),
+                lambda: trend_table(apps, records, clocks, monthly, links, period),
+                lambda: supervision_figures(user, filters),
+            ],
+            parallel=can_run_in_parallel(),
+        )
     )
     connection = connection_tables(details, earlier, links, filters)
     # The rest folds those group rows (and asks for a few names and the process limits).
@@ -93,8 +97,7 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         channels,
         steps_table(details, links, period),
         *callback_tables,
-        # Slot: supervision cases and letters (督办/督查函) per category, from
-        # `monitoring.supervision.summary(...)` (branch `supervision`), wired at merge.
+        supervision_table(supervised, links, period),
     ]
     return Report(
         title=_("业扩时限管控看板"),

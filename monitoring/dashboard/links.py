@@ -103,6 +103,12 @@ class Links:
             **params,
         )
 
+    def supervision(self, model, **params) -> str:
+        """The list of a supervision model (cases, letters, assessments), narrowed by the unit
+        filter only: they belong to a unit, not to a customer class (see `supervision`)."""
+        f = self.filters
+        return self._url(model, {"unit__id__exact": f.unit.pk if f.unit else None, **params})
+
     def callbacks(self, **params) -> str:
         # The callback list defaults to the caller's own list for today: ask for all.
         return self._narrowed(Callback, {"todo": "all", "assignee": "all", **params})

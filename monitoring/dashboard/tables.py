@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 @dataclass
 class Cell:
     value: object = None
-    kind: str = "count"  # count | days | rate | text
+    kind: str = "count"  # count | days | rate | signed | decimal | text
     url: str = ""
     # Whether `value` is the number of rows of the linked list (tests follow such links).
     counts_link: bool = False
@@ -43,6 +43,8 @@ class Cell:
             return round(v, 4)
         if self.kind in ("days", "signed"):
             return round(v, 2)
+        if self.kind == "decimal":  # a Decimal shown as stored (points, yuan)
+            return float(v)
         return v
 
     @property

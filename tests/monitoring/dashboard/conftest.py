@@ -8,7 +8,7 @@ day, outcome and instant is chosen by the test and the expected figures can be w
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,13 @@ from applications.demo import make_staff
 from applications.models import Application, Customer, Unit
 from monitoring.dashboard.filters import Filters, Period
 from monitoring.dashboard.records import refresh_connection_records
-from monitoring.models import Callback, StageClock
+from monitoring.models import (
+    Assessment,
+    Callback,
+    StageClock,
+    SupervisionCase,
+    SupervisionLetter,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _serial = itertools.count(1)
@@ -223,3 +229,90 @@ def make_callback(app, kind, *, due, status="pending", satisfaction=None, reache
         reached_at=reached,
         **extra,
     )
+
+
+def make_case(unit, *, found, status="open", application=None, responsible=None):
+    return SupervisionCase.objects.create(
+        source="manual",
+        unit=unit,
+        application=application,
+        responsible=responsible,
+        evidence_text=f"证据{next(_serial)}",
+        status=status,
+        dismiss_reason="不属实" if status == "dismissed" else "",
+        found_at=found,
+    )
+
+
+def make_letter(unit, *, by, category, status, issued=None, due, responsible=()):
+    letter = SupervisionLetter.objects.create(
+        number=None if status == "draft" else f"JD-T-{next(_serial):03d}",
+        category=category,
+        unit=unit,
+        findings="监督发现",
+        rectification_due=due,
+        status=status,
+        created_by=by,
+        created_at=issued or local(2026, 3, 1),
+        issued_by=None if issued is None else by,
+        issued_at=issued,
+        void_reason="重复出具" if status == "void" else "",
+    )
+    letter.responsible_staff.set(responsible)
+    return letter
+
+
+def make_assessment(unit, staff, *, by, period, points, amount, status="active"):
+    return Assessment.objects.create(
+        staff=staff,
+        unit=unit,
+        period=period,
+        points=Decimal(points),
+        amount=Decimal(amount),
+        reason="考核事由",
+        status=status,
+        created_by=by,
+        created_at=local(2026, 3, 20),
+        void_reason="登记错误" if status == "void" else "",
+    )
+
+
+@pytest.fixture
+def supervision_world(units, people):
+    """Cases, letters and assessments of 西湖 and 余杭 around March 2026's edges.
+
+    March, every unit: 3 cases open now (c1, c3, c4), 2 found in March (c1 at 00:00 on the 1st,
+    c2 at 23:59 on the 31st); 3 letters issued in March (L1, L2 线外流转, L3 现场安全隐患; L4 void
+    and L6 a draft are not), 3 open (L1, L3, and 余杭's L5 issued 1 April); 2 assessments
+    (3.5 points, 300.50 元; a void one and February's are not counted).
+    """
+    xihu, yuhang = units["xihu"], units["yuhang"]
+    sup, cm, cm_y = people["supervisor"], people["cm_xihu"], people["cm_yuhang"]
+    cases = {
+        "c1": make_case(xihu, found=local(2026, 3, 1), responsible=cm),
+        "c2": make_case(xihu, found=local(2026, 3, 31, 23, 59), status="confirmed"),
+        "c3": make_case(xihu, found=local(2026, 2, 28, 23, 59)),
+        "c4": make_case(yuhang, found=local(2026, 4, 1), responsible=cm_y),
+    }
+    letter = {"by": sup}
+    letters = {
+        "L1": make_letter(xihu, **letter, category="off_system", status="issued",
+                          issued=local(2026, 3, 1), due=date(2026, 3, 20), responsible=[cm]),
+        "L2": make_letter(xihu, **letter, category="off_system", status="closed",
+                          issued=local(2026, 3, 15, 12), due=date(2026, 3, 25), responsible=[cm]),
+        "L3": make_letter(xihu, **letter, category="site_safety", status="rectifying",
+                          issued=local(2026, 3, 31, 23, 59), due=date(2026, 4, 30),
+                          responsible=[people["front"]]),
+        "L4": make_letter(xihu, **letter, category="off_system", status="void",
+                          issued=local(2026, 3, 10), due=date(2026, 3, 30), responsible=[cm]),
+        "L5": make_letter(yuhang, **letter, category="one_document", status="rectified",
+                          issued=local(2026, 4, 1), due=date(2026, 4, 15), responsible=[cm_y]),
+        "L6": make_letter(xihu, **letter, category="other", status="draft",
+                          due=date(2026, 3, 31), responsible=[cm]),
+    }  # fmt: skip
+    march, february = date(2026, 3, 1), date(2026, 2, 1)
+    make_assessment(xihu, cm, by=sup, period=march, points="2.0", amount="200")
+    make_assessment(yuhang, cm_y, by=sup, period=march, points="1.5", amount="100.50")
+    make_assessment(xihu, cm, by=sup, period=march, points="5", amount="500", status="void")
+    make_assessment(xihu, cm, by=sup, period=february, points="3", amount="300")
+    return {**cases, **letters}

@@ -65,6 +65,7 @@ def test_unit_briefing_lists_transitions_due_overdue_and_callbacks(
     report = client.get("/dashboard/briefing/", {"unit": units["xihu"].pk}).context["report"]
     assert table(report, "summary") == [
         ["昨日流转", "1"], ["今日到期", "1"], ["预警中", "1"], ["已超期", "1"], ["今日待回访", "1"],
+        ["待核实监督线索", "0"], ["未关闭意见书", "0"],
     ]  # fmt: skip
     (log,) = table(report, "transitions")
     assert log[1:] == [today_world["overdue"].number, today_world["overdue"].customer.name,
@@ -84,6 +85,7 @@ def test_manager_briefing_shows_only_their_own(client, people, units, today_worl
     ]
     assert table(report, "summary") == [
         ["昨日流转", "0"], ["今日到期", "1"], ["预警中", "1"], ["已超期", "0"], ["今日待回访", "0"],
+        ["待核实监督线索", "0"], ["未关闭意见书", "0"],
     ]  # fmt: skip
     # A customer manager opening the page sees their own briefing by default.
     client.force_login(people["cm_xihu"])
@@ -126,6 +128,13 @@ def test_briefing_counts_link_to_lists_that_reproduce_them(
             linked[label.text()] = client.get(cell.url).context["cl"].result_count
             assert linked[label.text()] == cell.value, (label.text(), cell.url)
     # The transitions have no admin list of their own; every other count has one.
-    assert set(linked) == {"今日到期", "预警中", "已超期", "今日待回访"}
+    assert set(linked) == {
+        "今日到期",
+        "预警中",
+        "已超期",
+        "今日待回访",
+        "待核实监督线索",
+        "未关闭意见书",
+    }
     # 西湖's one callback due is nobody's yet: the unit counts it, the manager does not.
     assert linked["今日待回访"] == (1 if audience == "unit" else 0)

@@ -14,7 +14,7 @@ MARCH_QUERY = {"start": "2026-03-01", "end": "2026-03-31"}
 
 
 @pytest.fixture
-def world(units, people, seeds_split):
+def world(units, people, seeds_split, supervision_world):
     cm_y = people["cm_yuhang"]
     late = energized_app(units["yuhang"], 6, energized=local(2026, 3, 12, 9), manager=cm_y,
                          late=True, channel="app", accepted=local(2026, 3, 2, 9))  # fmt: skip
@@ -50,7 +50,7 @@ UNLINKED_COUNTS = {
 # Tables whose every count links to a list (the rest hold only unlinked counts).
 LINKED_TABLES = {
     "in_flight", "clocks_now", "stages", "connection", "saving", "trend", "units", "managers",
-    "channels", "steps", "callbacks", "satisfaction",
+    "channels", "steps", "callbacks", "satisfaction", "supervision",
 }  # fmt: skip
 
 
