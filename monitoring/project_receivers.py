@@ -14,12 +14,14 @@ from projects.signals import (
     phase_completed,
     phase_planned,
     phase_unplanned,
+    progress_reported,
     stock_below_threshold,
 )
 
 from . import deadlines
 from .models import Deadline
 from .notify import notify_people
+from .supervision import detection
 
 
 def _only_application(project):
@@ -49,6 +51,14 @@ def phase_deadline_finishes(sender, *, project, phase, actual_on, at, **kwargs):
     """Done on `actual_on`: met if that day is not after the planned day (both end at 24:00);
     never later than the moment it was recorded."""
     deadlines.finish(project, key=phase.phase, at=min(deadlines.end_of_day(actual_on), at))
+
+
+# Works reported done while an application is still before them is 线外流转 evidence (rule
+# (b)): the case opens with the report; the daily scan finds any this path missed.
+@receiver(progress_reported, dispatch_uid="monitoring.project_ahead_on_progress")
+@receiver(phase_completed, dispatch_uid="monitoring.project_ahead_on_phase")
+def project_ahead_cases(sender, *, project, at, **kwargs):
+    detection.open_project_cases(project, at)
 
 
 @receiver(phase_unplanned, dispatch_uid="monitoring.project_phase_deadline_cancelled")

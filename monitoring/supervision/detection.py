@@ -2,8 +2,9 @@
 
 `run_rules` is called by the daily django-q2 task, the admin action "立即运行" and the
 `run_detection` command; `open_callback_case` by the `off_system_suspected` receiver, inside the
-callback's own transaction. Cases are inserted with ON CONFLICT DO NOTHING on (rule,
-evidence_key): whatever path finds a piece of evidence first opens its one case.
+callback's own transaction, and `open_project_cases` by the projects' progress and phase
+signals. Cases are inserted with ON CONFLICT DO NOTHING on (rule, evidence_key): whatever path
+finds a piece of evidence first opens its one case.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from applications.services.errors import TransitionRefused
 
 from ..models import Callback, DetectionRule, SupervisionCase
-from .rules import RULES, callback_cases
+from .rules import RULES, callback_cases, project_cases
 from .scope import unit_refusal
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,16 @@ def open_callback_case(callback: Callback, at: datetime) -> int:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
         cases = callback_cases(rule_row, at, Callback.objects.filter(pk=callback.pk))
+    return save_cases(cases)
+
+
+def open_project_cases(project, at: datetime) -> int:
+    """The signal path of rule (b): a project reported complete opens its cases at once."""
+    rule_row = DetectionRule.objects.filter(code="project_ahead", enabled=True).first()
+    if rule_row is None:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        cases = project_cases(rule_row, at, type(project).objects.filter(pk=project.pk))
     return save_cases(cases)
 
 

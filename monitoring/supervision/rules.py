@@ -335,6 +335,11 @@ def _works_done() -> Q:
     ),
 )
 def project_ahead(rule_row: DetectionRule, now: datetime) -> list[SupervisionCase]:
+    return project_cases(rule_row, now, Project.objects.all())
+
+
+def project_cases(rule_row, now, projects: QuerySet[Project]) -> list[SupervisionCase]:
+    """Cases of rule (b) among `projects` (shared by the scan and the project signals' path)."""
     link = Project.applications.through
     behind = Q(application__state__in=BEFORE_GRID_WORKS) | Q(
         application__state=State.SUSPENDED, application__suspended_from__in=BEFORE_GRID_WORKS
@@ -346,7 +351,7 @@ def project_ahead(rule_row: DetectionRule, now: datetime) -> list[SupervisionCas
         Cast(OuterRef("application_id"), CharField()),
         output_field=CharField(),
     )
-    done = Project.objects.filter(_works_done()).values("pk")
+    done = projects.filter(_works_done()).values("pk")
     pairs = (
         link.objects.filter(behind, project__in=done)
         .filter(~Exists(SupervisionCase.objects.filter(rule=rule_row, evidence_key=key)))

@@ -298,11 +298,27 @@ def progress(project, staff, percent, day):
 def test_works_reported_complete_while_the_application_is_in_scheme(scheme_with_project, staff):
     app, project = scheme_with_project
     progress(project, staff, 100, 12)
-    assert run("project_ahead", NOW) == 1
+    # The report's own signal opened the case; the daily scan finds nothing more.
     assert run("project_ahead", NOW) == 0
     (case,) = cases_of("project_ahead")
     assert case.evidence_text == f"配套工程{project.number}已报进度100%，申请仍在“勘查及方案答复”"
     assert (case.project, case.application) == (project, app)
+    assert case.found_at == local(2026, 3, 12, 17)
+
+
+def test_the_scan_catches_a_completion_whose_signal_was_missed(scheme_with_project, staff):
+    app, project = scheme_with_project
+    rule_row = rule("project_ahead")
+    rule_row.enabled = False
+    rule_row.save()
+    progress(project, staff, 100, 12)
+    assert cases_of("project_ahead") == []
+
+    rule_row.enabled = True
+    rule_row.save()
+    assert run("project_ahead", NOW) == 1
+    assert run("project_ahead", NOW) == 0
+    assert [c.application for c in cases_of("project_ahead")] == [app]
 
 
 def test_works_in_progress_or_an_application_past_its_scheme_is_fine(
