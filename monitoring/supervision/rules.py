@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.models import Application, MeteringRecord
 from applications.states import State
-from projects.models import Project
+from projects.models import ProgressReport, Project
 
 from .. import workdays
 from ..models import Callback, ContactChannel, CustomerContact, DetectionRule, SupervisionCase
@@ -352,16 +352,20 @@ def project_cases(rule_row, now, projects: QuerySet[Project]) -> list[Supervisio
         output_field=CharField(),
     )
     done = projects.filter(_works_done()).values("pk")
+    latest_percent = (
+        ProgressReport.objects.filter(project=OuterRef("project_id"), superseded_at__isnull=True)
+        .order_by("-reported_on")
+        .values("percent")[:1]
+    )
     pairs = (
         link.objects.filter(behind, project__in=done)
         .filter(~Exists(SupervisionCase.objects.filter(rule=rule_row, evidence_key=key)))
         .select_related("project", "application")
+        .annotate(percent=Subquery(latest_percent))
     )
     cases = []
     for pair in pairs:
         project, app = pair.project, pair.application
-        report = project.reports.filter(superseded_at__isnull=True).order_by("-reported_on").first()
-        percent = report.percent if report else None
         text = _("配套工程%(project)s已%(done)s，申请仍在“%(state)s”") % {
             "project": project.number,
             "done": _("竣工") if project.status == Project.Status.COMPLETED else _("报进度100%"),
@@ -375,7 +379,7 @@ def project_cases(rule_row, now, projects: QuerySet[Project]) -> list[Supervisio
             text=text,
             project_number=project.number,
             project_status=project.status,
-            percent=percent,
+            percent=pair.percent,
             system_state=app.state,
         )
         case.project = project
