@@ -107,6 +107,9 @@ class ApplicationLinkInline(ReadOnlyTabularInline):
     def energized_at(self, obj):
         return obj.application.energized_at or "—"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application__customer")
+
 
 class PhaseInline(ReadOnlyTabularInline):
     model = ProjectPhase
@@ -116,6 +119,9 @@ class PhaseInline(ReadOnlyTabularInline):
     @admin.display(description=_("滞后"), boolean=True)
     def late(self, obj):
         return obj.is_late
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("updated_by")
 
 
 def photo_link(report):
@@ -137,7 +143,12 @@ class ProgressReportInline(ReadOnlyTabularInline):
         return photo_link(obj)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(superseded_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(superseded_at__isnull=True)
+            .select_related("reporter")
+        )
 
 
 class RequisitionInline(ReadOnlyTabularInline):
@@ -149,13 +160,24 @@ class RequisitionInline(ReadOnlyTabularInline):
     def lines_display(self, obj):
         return "；".join(
             f"{line.stock.item.name} {line.quantity}{line.stock.item.unit_of_measure}"
-            for line in obj.lines.select_related("stock__item")
+            for line in obj.lines.all()
+        )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("drawn_by")
+            .prefetch_related("lines__stock__item")
         )
 
 
 class LoanInline(ReadOnlyTabularInline):
     model = SecondaryLoan
     fields = ["item", "quantity", "borrowed_at", "due_back_on", "returned_at", "returned_quantity"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")
 
 
 class OutagePlanInline(ReadOnlyTabularInline):
