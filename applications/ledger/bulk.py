@@ -30,7 +30,6 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from operator import attrgetter
 
 from django.db.models import F
@@ -42,7 +41,7 @@ from . import sql
 from .directory import staff_label_of
 from .existing import existing_applications
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
-from .rows import LedgerRow, Written
+from .rows import LedgerRow, LedgerWriterBase, Written
 
 logger = logging.getLogger(__name__)
 STAGE = "ledger_stage"
@@ -127,13 +126,7 @@ class StaleLedger(Exception):
 
 
 @dataclass
-class LedgerWriter:
-    present: frozenset[str]  # column keys the file has
-    user: object
-    now: datetime
-    reason: str  # history change reason: the import (job and file)
-    job_id: int | None = None
-
+class LedgerWriter(LedgerWriterBase):
     # --- The import's frame ---------------------------------------------------------------------
 
     def begin(self, numbers: Iterable[str] = ()) -> None:

@@ -22,7 +22,7 @@ from .directory import Directory
 from .history import BASELINE_REASON, log_changes, snapshot_unlogged
 from .normalise import CellError, code, day, display
 from .reader import Table
-from .rows import Checked, RowError, Written
+from .rows import Checked, LedgerWriterBase, RowError, Written
 from .sql import chunks
 
 STAGE = "metering_stage"
@@ -125,13 +125,7 @@ class MeteringLedgerValidator(validate.ChunkedValidator):
 
 
 @dataclass
-class MeteringWriter:
-    present: frozenset[str]
-    user: object
-    now: datetime
-    reason: str
-    job_id: int | None = None
-
+class MeteringWriter(LedgerWriterBase):
     def begin(self, numbers=()) -> None:
         pass
 

@@ -69,6 +69,17 @@ class Written:
 
 
 @dataclass
+class LedgerWriterBase:
+    """What every ledger's writer is built with (`importing` builds them all alike)."""
+
+    present: frozenset[str]  # column keys the file has
+    user: object
+    now: datetime
+    reason: str  # history change reason: the import (job and file)
+    job_id: int | None = None
+
+
+@dataclass
 class Checked:
     """One chunk's verdict: its good rows, its errors and its bad rows' cells."""
 
