@@ -31,6 +31,12 @@ from .tables import Cell, Report, Table, count, text
 LIST_LIMIT = 500  # rows per list; the linked admin list has them all
 
 
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 @dataclass(frozen=True)
 class Audience:
     """Whose briefing: a unit (and the stations under it), or one customer manager."""
@@ -40,7 +46,7 @@ class Audience:
 
     def __str__(self) -> str:
         if self.manager is not None:
-            return self.manager.get_full_name() or self.manager.get_username()
+            return _person(self.manager)
         return str(self.unit) if self.unit else _("全部（本人可见范围）")
 
 
@@ -114,12 +120,6 @@ def _change_link(obj) -> str:
 
 def _when(instant: datetime | None) -> str:
     return f"{timezone.localtime(instant):%Y-%m-%d %H:%M}" if instant else ""
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _capped(table: Table, total: int, url: str = "") -> Table:
