@@ -274,6 +274,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# Meetings (monitoring.meetings): every role reads its unit's meetings, minutes and action items
+# (the admin scopes them) and reports its own action items done; 主管 records meetings, writes
+# and issues the minutes, decides schemes at the weekly meeting and voids a record with a
+# reason. Nobody deletes a meeting record: no role has a delete permission and the models refuse.
+_MEETINGS_VIEW = [
+    "monitoring.view_meeting",
+    "monitoring.view_actionitem",
+    "monitoring.view_schemedecision",
+    "monitoring.view_schemevote",
+]
+for _perms in ROLE_PERMISSIONS.values():
+    _perms.extend(_MEETINGS_VIEW)
+ROLE_PERMISSIONS[SUPERVISOR].extend(
+    ["monitoring.write_minutes", "monitoring.void_meeting", "monitoring.complete_action_item"]
+)
+
 
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and grant each the permissions that exist now (idempotent)."""

@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     deadlines,
     in_flight,
     letters,
+    meetings,
     notifications,
     policy,
     supervision,

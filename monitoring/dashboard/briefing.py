@@ -305,7 +305,10 @@ def summary_table(counts: list[tuple[str, int, str]]) -> Table:
     )
 
 
-def build_briefing(*, user, request, audience: Audience, day: date, now: datetime) -> Report:
+def build_briefing(
+    *, user, request, audience: Audience, day: date, now: datetime, full_phone: bool | None = None
+) -> Report:
+    """The 晨会 briefing; phones whole only if `full_phone` (default: if the user may see them)."""
     since = since_previous_working_day(day)
     logs = transitions_in(user, audience, since)
     running = F.running_clocks(audience_clocks(user, audience))
@@ -360,7 +363,11 @@ def build_briefing(*, user, request, audience: Audience, day: date, now: datetim
             now,
             note=_("计时中、未暂停、计入公司时限且已过到期时间的环节。"),
         ),
-        callbacks_list_table(callbacks, end_today, full_phone=privacy.sees_personal_data(user)),
+        callbacks_list_table(
+            callbacks,
+            end_today,
+            full_phone=privacy.sees_personal_data(user) if full_phone is None else full_phone,
+        ),
         cases_list_table(cases),
         letters_list_table(
             "open_letters",

@@ -5,6 +5,7 @@ from .clocks import ClockPause, StageClock
 from .complaints import Complaint, ComplaintPolicy
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
 from .deadlines import Deadline
+from .meetings import ActionItem, Meeting, SchemeDecision, SchemeVote
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
 from .supervision import (
@@ -21,6 +22,7 @@ from .supervision import (
 )
 
 __all__ = [
+    "ActionItem",
     "Alert",
     "Assessment",
     "CalendarOverride",
@@ -42,10 +44,13 @@ __all__ = [
     "EscalationStep",
     "LetterCategory",
     "LetterNumberSequence",
+    "Meeting",
     "MonthlyFigures",
     "MonthlyStageFigures",
     "Notification",
     "ProcessLimitPolicy",
+    "SchemeDecision",
+    "SchemeVote",
     "StageClock",
     "SupervisionCase",
     "SupervisionEvent",

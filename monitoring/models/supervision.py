@@ -22,9 +22,12 @@ class NeverDeleted(ImmutableRecord):
     """Raised when code tries to delete what may only be voided."""
 
 
+DELETE_REFUSAL = _("监督意见书和考核记录不能删除，只能作废。")
+
+
 class NoDeleteQuerySet(models.QuerySet):
     def delete(self):
-        raise NeverDeleted(_("监督意见书和考核记录不能删除，只能作废。"))
+        raise NeverDeleted(getattr(self.model, "delete_refusal", DELETE_REFUSAL))
 
     _raw_delete = delete
 
@@ -33,12 +36,13 @@ class NeverDeletedModel(models.Model):
     """Void instead of delete: the row, the queryset and the admin all refuse deletion."""
 
     objects = NoDeleteQuerySet.as_manager()
+    delete_refusal = DELETE_REFUSAL  # subclasses name themselves
 
     class Meta:
         abstract = True
 
     def delete(self, *args, **kwargs):
-        raise NeverDeleted(_("监督意见书和考核记录不能删除，只能作废。"))
+        raise NeverDeleted(self.delete_refusal)
 
 
 class DetectionRule(models.Model):
