@@ -163,23 +163,7 @@ class Walker:
                 status=ApplicationMaterial.Status.RECEIVED, received_at=at
             )
         elif app.state == State.SCHEME:
-            survey, _ = SurveyRecord.objects.get_or_create(
-                application=app,
-                defaults={"leader": cm, "surveyed_at": at, "findings": "现场具备接入条件。"},
-            )
-            if app.requested_capacity_kva > 3000 and self.project_manager:
-                survey.members.add(self.project_manager)
-            SupplyScheme.objects.get_or_create(
-                application=app,
-                defaults={
-                    "supply_voltage": app.supply_voltage,
-                    "capacity_kva": app.requested_capacity_kva,
-                    "supply_mode": "dual" if app.customer_class == "hv_dual" else "single",
-                    "metering_mode": "high" if app.is_high_voltage else "lv",
-                    "connection_point": "10kV幸福线12号杆" if app.is_high_voltage else "公变台区",
-                    "customer_confirmed_at": at,
-                },
-            )
+            self.draft_scheme(app, at)
             if app.is_high_voltage and not app.scheme_reviews.filter(status="approved").exists():
                 review = submit_scheme(application=app, user=cm, at=at)
                 for approval in review.approvals.all():
@@ -190,6 +174,27 @@ class Walker:
                         comment="同意",
                         at=at,
                     )
+
+    def draft_scheme(self, app: Application, at: datetime) -> None:
+        """Survey the site and draft the scheme the customer confirmed (no approval yet)."""
+        cm = self.customer_manager
+        survey, _ = SurveyRecord.objects.get_or_create(
+            application=app,
+            defaults={"leader": cm, "surveyed_at": at, "findings": "现场具备接入条件。"},
+        )
+        if app.requested_capacity_kva > 3000 and self.project_manager:
+            survey.members.add(self.project_manager)
+        SupplyScheme.objects.get_or_create(
+            application=app,
+            defaults={
+                "supply_voltage": app.supply_voltage,
+                "capacity_kva": app.requested_capacity_kva,
+                "supply_mode": "dual" if app.customer_class == "hv_dual" else "single",
+                "metering_mode": "high" if app.is_high_voltage else "lv",
+                "connection_point": "10kV幸福线12号杆" if app.is_high_voltage else "公变台区",
+                "customer_confirmed_at": at,
+            },
+        )
 
     def step(self, app: Application, at: datetime) -> Application:
         """Finish the current stage with the user and data it needs."""

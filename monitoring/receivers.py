@@ -60,3 +60,12 @@ def supervision_demo(sender, *, accounts, stdout=None, **kwargs):
     lines = demo.load(inspector=accounts["jijian"][0], supervisor=accounts["zhuguan"][0])
     for line in lines if stdout else ():
         stdout.write(line)
+
+
+@receiver(demo_loaded, dispatch_uid="monitoring.meetings_demo")
+def meetings_demo(sender, *, accounts, stdout=None, **kwargs):
+    from .meetings import demo
+
+    for line in demo.load(supervisor=accounts["zhuguan"][0]):
+        if stdout:
+            stdout.write(line)

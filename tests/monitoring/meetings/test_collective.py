@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from applications.models import SchemeApproval, SupplyScheme, SurveyRecord
+from applications.models import SchemeApproval
 from applications.services.approvals import rejection_reasons, submit_scheme
 from applications.services.errors import TransitionRefused
 from applications.services.lifecycle import perform_transition
@@ -20,22 +20,13 @@ SUBMITTED, HELD, DECIDED = local(2026, 3, 12, 15), local(2026, 3, 16, 9), local(
 LABEL = "周例会 2026-03-16（西湖供电服务中心）"
 
 
-def ready_for_approval(app, cm, at):
-    """Survey and scheme done and confirmed, the round submitted (as the walker would)."""
-    SurveyRecord.objects.create(application=app, leader=cm, surveyed_at=at, findings="具备条件")
-    SupplyScheme.objects.create(application=app, supply_voltage="10kV", capacity_kva=800,
-                                supply_mode="single", metering_mode="high",
-                                connection_point="10kV幸福线12号杆",
-                                customer_confirmed_at=at)  # fmt: skip
-    return submit_scheme(application=app, user=cm, at=at)
-
-
 @pytest.fixture
 def review(make_app, walker, staff):
     app = make_app("hv_single", at=local(2026, 3, 9, 9))
     app = walker.step(app, local(2026, 3, 9, 10))
     assert app.state == State.SCHEME
-    return ready_for_approval(app, staff["customer_manager"], SUBMITTED)
+    walker.draft_scheme(app, SUBMITTED)  # surveyed, scheme confirmed: ready for approval
+    return submit_scheme(application=app, user=staff["customer_manager"], at=SUBMITTED)
 
 
 @pytest.fixture
