@@ -260,6 +260,12 @@ def decide_scheme(
     reasons = [_may_write(user, meeting.unit), _draft_only(meeting)]
     if meeting.kind != Meeting.Kind.WEEKLY:
         reasons.append(_("只有周例会可以集体决策供电方案。"))
+    unit = review.application.unit
+    if meeting.unit_id not in (unit.pk, unit.parent_id):
+        reasons.append(
+            _("该方案属于%(unit)s，不在本次会议（%(meeting)s）的范围内。")
+            % {"unit": unit, "meeting": meeting.unit}
+        )
     present = set(meeting.attendees.values_list("pk", flat=True))
     absent = [v.member for v in votes if v.member.pk not in present]
     if absent:

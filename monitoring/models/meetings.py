@@ -144,7 +144,7 @@ class ActionItem(NeverDeletedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default="open")
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
     result = models.TextField(_("办理结果"), blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
