@@ -76,6 +76,7 @@ def load(*, supervisor, now=None) -> list[str]:
     done = [f"已生成会议记录：{morning}（纪要已印发）"]
 
     monday = today - timedelta(days=today.weekday())
+    review = _waiting_scheme(unit, users, now)  # on the weekly agenda, decided there
     weekly = services.create_meeting(
         kind=Meeting.Kind.WEEKLY,
         unit=unit,
@@ -102,16 +103,16 @@ def load(*, supervisor, now=None) -> list[str]:
         due_on=today + timedelta(days=5),
         at=now,
     )
-    decided = _decide_one_scheme(weekly, supervisor, users, now)
-    done.append(f"已生成会议记录：{weekly}（记录中{('，集体决策 ' + decided) if decided else ''}）")
+    _decide(weekly, review, supervisor, users, now)
+    done.append(f"已生成会议记录：{weekly}（记录中，集体决策 {review.application.number}）")
     return done
 
 
-def _decide_one_scheme(meeting, supervisor, users, now) -> str:
-    """Submit one waiting high-voltage scheme of the unit and decide it at the meeting."""
+def _waiting_scheme(unit, users, now):
+    """A high-voltage scheme of the unit submitted for approval (one accepted if none waits)."""
     app = (
         Application.objects.filter(
-            unit=meeting.unit,
+            unit=unit,
             state=State.SCHEME,
             customer_class__in=[CustomerClass.HV_SINGLE, CustomerClass.HV_DUAL],
             scheme_reviews__isnull=True,
@@ -119,11 +120,11 @@ def _decide_one_scheme(meeting, supervisor, users, now) -> str:
         .order_by("pk")
         .first()
     )
-    walker = Walker(customer_manager=users[f"cm_{meeting.unit.code}1"])
+    walker = Walker(customer_manager=users[f"cm_{unit.code}1"])
     if app is None:  # a small demo may have none waiting: accept one this morning
         app = new_application(
-            user=users[f"front_{meeting.unit.code}"],
-            unit=meeting.unit,
+            user=users[f"front_{unit.code}"],
+            unit=unit,
             customer_class=CustomerClass.HV_SINGLE,
             serial=90_001,
             customer_manager=walker.customer_manager,
@@ -133,18 +134,20 @@ def _decide_one_scheme(meeting, supervisor, users, now) -> str:
     else:
         walker.customer_manager = app.customer_manager
     walker.draft_scheme(app, now)
-    review = submit_scheme(application=app, user=app.customer_manager, at=now)
-    # Each department signs off through its approver, who must be at the meeting.
+    return submit_scheme(application=app, user=app.customer_manager, at=now)
+
+
+def _decide(meeting, review, supervisor, users, now) -> None:
+    """The scheme review group decides the scheme: each department through its approver."""
     approvers = [users[f"approver_{a.department}"] for a in review.approvals.all()]
     services.write_minutes(
         meeting,
         user=supervisor,
         minutes=WEEKLY_MINUTES,
-        decisions=f"{app.number} 供电方案经集体决策同意，按方案答复客户。",
+        decisions=f"{review.application.number} 供电方案经集体决策同意，按方案答复客户。",
         attendees={*meeting.attendees.all(), *approvers},
     )
     approve = SchemeVote.Vote.APPROVE
     votes = [services.MemberVote(member, approve) for member in approvers]
     votes.append(services.MemberVote(supervisor, approve, "注意与线路检修计划衔接"))
     services.decide_scheme(meeting, review=review, votes=votes, user=supervisor, at=now)
-    return app.number
