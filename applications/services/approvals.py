@@ -213,10 +213,11 @@ def decide_collectively(
     themselves (monitoring's `SchemeDecision`): applications knows nothing of meetings.
     """
     at = at or timezone.now()
-    review = SchemeReview.objects.select_for_update().get(pk=review.pk)
+    # The application first, then the round: the order submit_scheme and the lifecycle use.
     app = (
         Application.objects.select_for_update().select_related("unit").get(pk=review.application_id)
     )
+    review = SchemeReview.objects.select_for_update().get(pk=review.pk)
     reasons, by_department = _collective_refusals(review, app, votes, comment, user)
     if reasons:
         raise TransitionRefused(reasons)
