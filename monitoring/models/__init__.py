@@ -1,12 +1,14 @@
 from .alerts import Alert
 from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
+from .checks import CheckResult, RandomCheck, RandomCheckItem
 from .clocks import ClockPause, StageClock
 from .complaints import Complaint, ComplaintPolicy
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
 from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .summary import MonthlySummary
 from .supervision import (
     Assessment,
     CaseSource,
@@ -27,6 +29,7 @@ __all__ = [
     "CalendarYear",
     "Callback",
     "CaseSource",
+    "CheckResult",
     "ClockPause",
     "Complaint",
     "ComplaintPolicy",
@@ -44,8 +47,11 @@ __all__ = [
     "LetterNumberSequence",
     "MonthlyFigures",
     "MonthlyStageFigures",
+    "MonthlySummary",
     "Notification",
     "ProcessLimitPolicy",
+    "RandomCheck",
+    "RandomCheckItem",
     "StageClock",
     "SupervisionCase",
     "SupervisionEvent",
