@@ -14,13 +14,13 @@ from monitoring.complaints import receive_complaint
 from monitoring.complaints import withdraw as withdraw_complaint
 from monitoring.dashboard.records import refresh_connection_records
 from monitoring.models import Deadline
-from tests.monitoring.dashboard.conftest import (  # noqa: F401  (fixtures)
-    energized_app,
-    local,
-    people,
-    supervision_world,
-    units,
-)
+from tests.monitoring.dashboard import conftest as dashboard_world
+from tests.monitoring.dashboard.conftest import energized_app, local
+
+# The dashboard tests' units, staff and supervision rows, reused as they are.
+units = dashboard_world.units
+people = dashboard_world.people
+supervision_world = dashboard_world.supervision_world
 
 MARCH = date(2026, 3, 1)
 
