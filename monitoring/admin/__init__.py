@@ -2,6 +2,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     alerts,
     calendar,
     callbacks,
+    checks,
     clocks,
     complaints,
     deadlines,
@@ -9,6 +10,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     letters,
     notifications,
     policy,
+    summary,
     supervision,
     timeline,
 )
