@@ -85,6 +85,8 @@ def draw_check(
     # A seed nobody chose beforehand; recorded, so the draw can be re-derived and shown random.
     seed = secrets.randbelow(2**31) if seed is None else seed
     sample = draw(strata, sample_size, seed)
+    with translation.override(settings.LANGUAGE_CODE):  # recorded words: the site's language
+        rule = pop.population_rule(unit, period_start, period_end, stratify_by)
     check = RandomCheck.objects.create(
         kind=kind,
         unit=unit,
@@ -93,7 +95,7 @@ def draw_check(
         stratify_by=stratify_by,
         sample_size=sample_size,
         seed=seed,
-        population_rule=pop.population_rule(unit, period_start, period_end, stratify_by),
+        population_rule=rule,
         population=strata,
         population_size=size,
         allocation={key: len(ids) for key, ids in sample.items()},
