@@ -162,6 +162,20 @@ _COMPLAINT_HANDLING = [
     "monitoring.view_complaintpolicy",
 ]
 
+# Random checks and monthly summaries (monitoring.checks, monitoring.summary): 纪检 owns 纪检抽查,
+# 营销部 supervisors run 营销专项检查 (the service checks the department), 主管 write and issue
+# the monthly summary. Both are voided with a reason, never deleted: no delete permission.
+_CHECKS_VIEW = ["monitoring.view_randomcheck", "monitoring.view_randomcheckitem"]
+_SUMMARY_VIEW = ["monitoring.view_monthlysummary"]
+_INSPECTOR_CHECKS = [*_CHECKS_VIEW, *_SUMMARY_VIEW, "monitoring.run_inspection_check"]
+_SUPERVISOR_CHECKS = [
+    *_CHECKS_VIEW,
+    *_SUMMARY_VIEW,
+    "monitoring.run_marketing_check",
+    "monitoring.write_summary",
+    "monitoring.issue_summary",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_VIEW_CORE,
@@ -254,6 +268,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PERSONAL_DATA_LOG,
         *_COMPLAINT_HANDLING,
         "monitoring.change_complaintpolicy",
+        *_SUPERVISOR_CHECKS,
     ],
     INSPECTOR: [
         *_VIEW_CORE,
@@ -271,6 +286,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PERSONAL_DATA_LOG,
         *_COMPLAINT_HANDLING,
         "monitoring.view_reporter_identity",  # the only role that sees who reported
+        *_INSPECTOR_CHECKS,
     ],
 }
 

@@ -69,3 +69,14 @@ def meetings_demo(sender, *, accounts, stdout=None, **kwargs):
     for line in demo.load(supervisor=accounts["zhuguan"][0]):
         if stdout:
             stdout.write(line)
+
+
+# Random checks and the monthly summary (after the supervision demo: its cases and letters
+# show up in the summary).
+@receiver(demo_loaded, dispatch_uid="monitoring.checks_demo")
+def checks_demo(sender, *, accounts, stdout=None, **kwargs):
+    from .checks import demo
+
+    lines = demo.load(inspector=accounts["jijian"][0], supervisor=accounts["zhuguan"][0])
+    for line in lines if stdout else ():
+        stdout.write(line)

@@ -2,6 +2,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     alerts,
     calendar,
     callbacks,
+    checks,
     clocks,
     complaints,
     deadlines,
@@ -10,6 +11,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     meetings,
     notifications,
     policy,
+    summary,
     supervision,
     timeline,
 )

@@ -1,6 +1,7 @@
 from .alerts import Alert
 from .calendar import CalendarOverride, CalendarYear
 from .callbacks import Callback, CustomerStep
+from .checks import CheckResult, RandomCheck, RandomCheckItem
 from .clocks import ClockPause, StageClock
 from .complaints import Complaint, ComplaintPolicy
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
@@ -8,6 +9,7 @@ from .deadlines import Deadline
 from .meetings import ActionItem, Meeting, SchemeDecision, SchemeVote
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .summary import MonthlySummary
 from .supervision import (
     Assessment,
     CaseSource,
@@ -29,6 +31,7 @@ __all__ = [
     "CalendarYear",
     "Callback",
     "CaseSource",
+    "CheckResult",
     "ClockPause",
     "Complaint",
     "ComplaintPolicy",
@@ -47,8 +50,11 @@ __all__ = [
     "Meeting",
     "MonthlyFigures",
     "MonthlyStageFigures",
+    "MonthlySummary",
     "Notification",
     "ProcessLimitPolicy",
+    "RandomCheck",
+    "RandomCheckItem",
     "SchemeDecision",
     "SchemeVote",
     "StageClock",

@@ -90,6 +90,7 @@ class CaseSource(models.TextChoices):
     RULE = "rule", _("规则识别")
     MANUAL = "manual", _("人工登记")
     CUSTOMER_REPORT = "customer_report", _("客户反映/举报")
+    RANDOM_CHECK = "random_check", _("抽查发现")
 
 
 class SupervisionCase(models.Model):

@@ -387,5 +387,21 @@ def project_cases(rule_row, now, projects: QuerySet[Project]) -> list[Supervisio
     return cases
 
 
+# --- Disagreements found by a random check (抽查) ------------------------------------------------
+
+
+@rule(
+    "random_check",
+    gettext_lazy("抽查发现系统与档案、现场不一致"),
+    gettext_lazy(
+        "纪检抽查或营销专项检查中，系统与纸质档案或现场不一致的明细，由检查人在抽查页面一键生成"
+        "线索（每条明细只生成一条）。本规则没有定时扫描，启用与否不影响一键生成。"
+    ),
+)
+def random_check(rule_row: DetectionRule, now: datetime) -> list[SupervisionCase]:
+    # Cases come from a person's judgement (monitoring.checks.services.open_case), not a scan.
+    return []
+
+
 def specs() -> Iterable[RuleSpec]:
     return RULES.values()

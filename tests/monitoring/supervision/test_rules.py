@@ -343,6 +343,7 @@ def test_every_rule_is_seeded_and_enabled(db):
         "first_contact_early",
         "meter_before_energization",
         "project_ahead",
+        "random_check",  # cases opened from a random check's page; its scan finds nothing
         "repeated_visits",
     ]
     assert rule("first_contact_early").parameters == {"working_days": 2}
@@ -366,6 +367,7 @@ def test_the_task_runs_every_enabled_rule(applied_elsewhere):
         "first_contact_early": 0,
         "repeated_visits": 0,
         "project_ahead": 0,
+        "random_check": 0,
     }
 
 
