@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     letters,
     notifications,
     policy,
+    routines,
     supervision,
     timeline,
 )

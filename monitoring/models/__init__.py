@@ -7,6 +7,7 @@ from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyS
 from .deadlines import Deadline
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .routines import DisciplineHandover, Reward, SupervisionItem, SupervisionItemNote
 from .supervision import (
     Assessment,
     CaseSource,
@@ -38,6 +39,7 @@ __all__ = [
     "Deadline",
     "DeadlineEscalationStep",
     "DetectionRule",
+    "DisciplineHandover",
     "EmailDelivery",
     "EscalationStep",
     "LetterCategory",
@@ -46,9 +48,12 @@ __all__ = [
     "MonthlyStageFigures",
     "Notification",
     "ProcessLimitPolicy",
+    "Reward",
     "StageClock",
     "SupervisionCase",
     "SupervisionEvent",
+    "SupervisionItem",
+    "SupervisionItemNote",
     "SupervisionLetter",
     "TimeLimitPolicy",
 ]
