@@ -84,7 +84,10 @@ class StepsMixin:
         obj = self.get_object(request, object_id)
         if obj is None or step not in self.steps:
             raise Http404(_("记录不存在，或不属于您的管辖范围。"))
-        label, form_class, takes_request, call, _offered = self.steps[step]
+        label, form_class, takes_request, call, offered = self.steps[step]
+        if not offered(request, obj):
+            # A hand-made POST is refused like a missing button (the service would refuse too).
+            raise PermissionDenied(_("您不能对该记录办理“%(step)s”。") % {"step": label})
         extra = {"request": request} if takes_request else {}
         return service_page(
             self,
