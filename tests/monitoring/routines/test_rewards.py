@@ -20,6 +20,7 @@ from monitoring.supervision.assessments import create_assessment
 from .conftest import local
 
 MARCH = date(2026, 3, 15)
+BAD_LINK = "依据链接须为站内地址（以 / 开头）或 http(s) 链接。"
 
 
 def reward(by, *, staff=None, unit=None, points="1", amount="100", period=MARCH, **kwargs):
@@ -155,7 +156,7 @@ def test_a_voided_reward_keeps_who_when_why(staff):
         ("inspector", {}, "您没有“登记奖励”的权限。"),
         ("supervisor", {"evidence": ""}, "请填写奖励依据（如满意率、零超期的统计）。"),
         ("supervisor", {"amount": "0", "points": "0"}, "加分和奖励金额不能都为零。"),
-        ("supervisor", {"evidence_url": "javascript:alert(1)"}, "依据链接须为站内地址（以 / 开头）或 http(s) 链接。"),
+        ("supervisor", {"evidence_url": "javascript:alert(1)"}, BAD_LINK),
     ],
 )  # fmt: skip
 def test_reward_refusals(staff, who, change, expected):
