@@ -65,7 +65,10 @@ def load(*, inspector, supervisor, now=None) -> list[str]:
         at=now - timedelta(days=20),
     )
     items.close_item(
-        closed, cm_xihu, result="已建立装表短信告知，抽查10户均已告知。", at=now - timedelta(days=13)
+        closed,
+        cm_xihu,
+        result="已建立装表短信告知，抽查10户均已告知。",
+        at=now - timedelta(days=13),
     )
     done.append("督办事项3项（办理中2项，其中1项超期；已办结1项）")
 

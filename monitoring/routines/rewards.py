@@ -19,22 +19,19 @@ from applications.models import StaffProfile
 
 from ..models import Assessment, Reward
 from ..supervision.assessments import CENT, TENTH, ZERO, month_of
-from ..supervision.scope import in_unit_scope, permission_refusal, refuse, unit_refusal
+from ..supervision.scope import permission_refusal, refuse, unit_refusal
 
 # Evidence links stay inside the site (a dashboard or list URL) or go to an intranet page.
 LINK_PREFIXES = ("/", "https://", "http://")
 
 
-def _evidence_refusals(user, unit, *, evidence, evidence_url, application, callback) -> list:
+def _evidence_refusals(unit, *, evidence, evidence_url, application, callback) -> list:
     out = [None if evidence.strip() else _("请填写奖励依据（如满意率、零超期的统计）。")]
     if evidence_url and not evidence_url.startswith(LINK_PREFIXES):
         out.append(_("依据链接须为站内地址（以 / 开头）或 http(s) 链接。"))
     for record in (application, callback):
-        if (
-            record is not None
-            and record.unit_id != unit.pk
-            and not in_unit_scope(user, record.unit)
-        ):
+        # Evidence of the rewarded unit's own work: its records or its stations'.
+        if record is not None and unit.pk not in (record.unit_id, record.unit.parent_id):
             out.append(
                 _("%(record)s属于%(unit)s，不能作为本奖励的依据。")
                 % {"record": record, "unit": record.unit}
@@ -83,7 +80,6 @@ def create_reward(
         None if points >= 0 and amount >= 0 else _("加分和奖励金额不能为负数。"),
         None if points > 0 or amount > 0 else _("加分和奖励金额不能都为零。"),
         *_evidence_refusals(
-            user,
             unit,
             evidence=evidence,
             evidence_url=evidence_url,

@@ -210,3 +210,10 @@ def test_the_totals_page_and_its_excel_are_formula_safe(client, staff, unit):
 def test_only_reward_viewers_reach_the_totals(client, staff):
     client.force_login(staff["customer_manager"])
     assert client.get(reverse("admin:monitoring_reward_totals")).status_code == 403
+
+
+def test_evidence_comes_from_the_rewarded_units_own_work(make_app, yuhang):
+    xihu_app = make_app("lv_resident", at=local(2026, 3, 2, 9))
+    with pytest.raises(TransitionRefused) as refused:
+        reward(yuhang["supervisor"], staff=yuhang["cm"], application=xihu_app)
+    assert refused.value.reasons == [f"{xihu_app}属于西湖供电服务中心，不能作为本奖励的依据。"]
