@@ -307,6 +307,39 @@ ROLE_PERMISSIONS[SUPERVISOR].extend(
 )
 
 
+# Routines (monitoring.routines): leaders (主管) set 督办 items and reward; everyone sees the
+# items of their unit (owners report progress on theirs); 主管 and 纪检 hand discipline matters
+# over to 纪检, who alone sees them afterwards and concludes them. Nothing is deleted: items and
+# rewards are voided with a reason (no role has a delete permission for them).
+_ROUTINES_VIEW = ["monitoring.view_supervisionitem", "monitoring.view_supervisionitemnote"]
+_ROUTINE_PERMISSIONS = {
+    FRONT_DESK: _ROUTINES_VIEW,
+    CUSTOMER_MANAGER: _ROUTINES_VIEW,
+    PROJECT_MANAGER: _ROUTINES_VIEW,
+    APPROVER: _ROUTINES_VIEW,
+    MATERIALS_OFFICER: _ROUTINES_VIEW,
+    SUPERVISOR: [
+        *_ROUTINES_VIEW,
+        "monitoring.set_supervisionitem",
+        "monitoring.void_supervisionitem",
+        "monitoring.hand_over_discipline",
+        "monitoring.view_reward",
+        "monitoring.add_reward",
+        "monitoring.void_reward",
+    ],
+    INSPECTOR: [
+        *_ROUTINES_VIEW,
+        "monitoring.hand_over_discipline",
+        "monitoring.view_disciplinehandover",
+        "monitoring.view_discipline_matter",  # the only role that sees handed-over matters
+        "monitoring.conclude_handover",
+        "monitoring.view_reward",
+    ],
+}
+for _role, _perms in _ROUTINE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and grant each the permissions that exist now (idempotent)."""
     from django.contrib.auth.management import create_permissions

@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -30,6 +29,8 @@ from . import deadlines
 from .models import Complaint, ComplaintPolicy, Deadline
 from .models.complaints import DEFAULT_REPLY_WORKING_DAYS
 from .models.policy import LimitUnit
+from .routines.discipline import is_handed_over, sees_discipline_matters
+from .supervision.scope import holds_permission
 
 Kind, Status = Complaint.Kind, Complaint.Status
 NUMBER_PREFIX = {Kind.COMPLAINT: "TS", Kind.REPORT: "JB"}
@@ -48,17 +49,7 @@ def sees_reports(user) -> bool:
 def sees_reporter(user) -> bool:
     """Whether the user may see who made a report: the permission held through a role or
     granted to the user. Superuser status alone does not give it (only 纪检 sees reporters)."""
-    if not user.is_active or not user.is_authenticated:
-        return False
-    cached = getattr(user, "_sees_reporter", None)
-    if cached is None:
-        granted = Permission.objects.filter(
-            Q(group__user=user) | Q(user=user),
-            content_type__app_label="monitoring",
-            codename="view_reporter_identity",
-        )
-        cached = user._sees_reporter = granted.exists()
-    return cached
+    return holds_permission(user, "view_reporter_identity")
 
 
 def visible_complaints(user, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
@@ -67,20 +58,27 @@ def visible_complaints(user, queryset: QuerySet[Complaint] | None = None) -> Que
     if not user.has_perm("monitoring.view_complaint"):
         return queryset.none()
     queryset = rules.scope_to_user(queryset, user, unit_field="unit")
+    if not sees_discipline_matters(user):  # handed over to 纪检: theirs alone from then on
+        queryset = queryset.filter(discipline_handover__isnull=True)
     return queryset if sees_reports(user) else queryset.exclude(kind=Kind.REPORT)
 
 
 def visible_deadlines(user, queryset: QuerySet, *, path: str = "") -> QuerySet:
     """Deadlines (or rows reaching one by `path`, e.g. alerts: "deadline") less the clocks of
-    reports the user may not see, so a report's existence shows nowhere else either."""
-    if sees_reports(user):
+    complaints the user may not see (reports; matters handed over to 纪检), so that their
+    existence shows nowhere else either."""
+    hidden = Q()
+    if not sees_reports(user):
+        hidden |= Q(kind=Kind.REPORT)
+    if not sees_discipline_matters(user):
+        hidden |= Q(discipline_handover__isnull=False)
+    if not hidden:
         return queryset
     prefix = f"{path}__" if path else ""
-    reports = Complaint.objects.filter(kind=Kind.REPORT).values("pk")
     return queryset.exclude(
         **{
             f"{prefix}content_type": ContentType.objects.get_for_model(Complaint),
-            f"{prefix}object_id__in": reports,
+            f"{prefix}object_id__in": Complaint.objects.filter(hidden).values("pk"),
         }
     )
 
@@ -104,6 +102,8 @@ def refusal(user, complaint: Complaint, codename: str) -> str | None:
         return _("您没有“%(perm)s”的权限。") % {"perm": label}
     if complaint.is_report and not sees_reports(user):
         return _("举报只能由纪检、主管办理。")
+    if is_handed_over(complaint) and not sees_discipline_matters(user):
+        return _("该%(kind)s已移交纪检，只能由纪检办理。") % {"kind": complaint.get_kind_display()}
     if not rules.in_scope(user, complaint):
         return _("该投诉属于%(unit)s，您只能办理本单位的业务。") % {"unit": complaint.unit}
     return None

@@ -6,20 +6,26 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from . import complaints
 from .models import Alert, Notification
+
+
+def own(user) -> QuerySet[Notification]:
+    """The user's notifications, less those about a clock they may no longer see (a complaint
+    handed over to 纪检 since, say): the row stays, the inbox does not show it."""
+    mine = Notification.objects.filter(recipient=user)
+    return complaints.visible_deadlines(user, mine, path="alert__deadline")
 
 
 def inbox(user) -> QuerySet[Notification]:
     """The user's notifications, unread first, newest first."""
-    return Notification.objects.filter(recipient=user).order_by(
-        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
-    )
+    return own(user).order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
 
 
 def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return own(user).filter(read_at__isnull=True).count()
 
 
 def mark_read(*, user, notifications: QuerySet[Notification]) -> int:

@@ -80,3 +80,14 @@ def checks_demo(sender, *, accounts, stdout=None, **kwargs):
     lines = demo.load(inspector=accounts["jijian"][0], supervisor=accounts["zhuguan"][0])
     for line in lines if stdout else ():
         stdout.write(line)
+
+
+# Routines (督办 items, rewards, a hand-over to 纪检): after the supervision demo, whose letter
+# and cases they use (receivers run in the order they were connected).
+@receiver(demo_loaded, dispatch_uid="monitoring.routines_demo")
+def routines_demo(sender, *, accounts, stdout=None, **kwargs):
+    from .routines import demo
+
+    lines = demo.load(inspector=accounts["jijian"][0], supervisor=accounts["zhuguan"][0])
+    for line in lines if stdout else ():
+        stdout.write(line)

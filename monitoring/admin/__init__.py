@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     meetings,
     notifications,
     policy,
+    routines,
     summary,
     supervision,
     timeline,

@@ -28,6 +28,7 @@ from applications.services.errors import TransitionRefused
 
 from .. import complaints, deadlines
 from ..models import Complaint, ComplaintPolicy, Deadline
+from .handover import handover_button
 
 REPORTER_FIELDS = list(complaints.REPORTER_FIELDS)
 
@@ -400,6 +401,9 @@ class ComplaintAdmin(UnitScopedAdminMixin, admin.ModelAdmin):
                 for name, (title, _form, _service, perm) in ACTIONS.items()
                 if complaint.status in ACTION_STATUSES[name]
                 and complaints.refusal(request.user, complaint, perm) is None
+            ]
+            extra_context["complaint_actions"] += [
+                (button["url"], button["label"]) for button in handover_button(request, complaint)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -100,7 +100,8 @@ def application_deadlines_panel(request, application):
     """The deadlines about an application (complaints, 督办 items …), under its clocks."""
     if not request.user.has_perm("monitoring.view_deadline"):
         return None
-    rows = deadlines.panel_rows(application.deadlines.select_related("responsible"))
+    visible = complaints.visible_deadlines(request.user, application.deadlines.all())
+    rows = deadlines.panel_rows(visible.select_related("responsible"))
     return {"rows": rows} if rows else None
 
 

@@ -21,7 +21,9 @@ from applications.models import Application
 from applications.services.errors import TransitionRefused
 
 from ..models import CaseSource, ContactChannel, CustomerContact, DetectionRule, SupervisionCase
+from ..routines import discipline
 from ..supervision import detection
+from .handover import handover_button
 from .supervision_forms import ReasonForm, posted, service_page
 
 
@@ -132,6 +134,10 @@ class SupervisionCaseAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin
     def has_change_permission(self, request, obj=None):
         return False  # evidence is what it was; handling goes through the actions
 
+    def get_queryset(self, request):
+        # A case handed over to 纪检 is theirs alone from then on (list, page, export, links).
+        return discipline.visible_cases(request.user, super().get_queryset(request))
+
     def has_handle_permission(self, request):
         return request.user.has_perm("monitoring.handle_case")
 
@@ -183,6 +189,11 @@ class SupervisionCaseAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin
         if self.has_handle_permission(request):
             url = reverse("admin:monitoring_supervisioncase_dismiss", args=[object_id])
             extra_context["buttons"] = [{"label": _("排除线索"), "url": url}]
+        case = self.get_object(request, object_id)
+        if case is not None:
+            extra_context["buttons"] = extra_context.get("buttons", []) + handover_button(
+                request, case
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def dismiss_view(self, request, object_id):
@@ -285,7 +296,8 @@ def supervision_panel(request, application):
     """The application's supervision cases and their letters (hidden when there are none)."""
     if not request.user.has_perm("monitoring.view_supervisioncase"):
         return None
-    cases = application.supervision_cases.select_related("rule").prefetch_related("letters")
+    cases = discipline.visible_cases(request.user, application.supervision_cases.all())
+    cases = cases.select_related("rule").prefetch_related("letters")
     rows = [
         {
             "case": case,

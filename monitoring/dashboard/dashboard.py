@@ -14,6 +14,7 @@ from applications.states import Channel, CustomerClass, State
 from ..clocks import process_limit_for
 from ..models import Callback, DailyReceived, MonthlyStageFigures
 from ..models.policy import CLOCK_STAGE_CHOICES, SCHEME_APPROVAL
+from ..routines.dashboard import open_items_table
 from . import figures as F
 from .concurrent import can_run_in_parallel, run_in_two
 from .filters import (
@@ -98,6 +99,7 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         steps_table(details, links, period),
         *callback_tables,
         supervision_table(supervised, links, period),
+        open_items_table(user, filters.unit, links, now),  # 督办事项 (monitoring.routines)
     ]
     return Report(
         title=_("业扩时限管控看板"),

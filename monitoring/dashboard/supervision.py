@@ -15,6 +15,7 @@ from applications import rules
 from applications.models import Unit
 
 from ..models import Assessment, LetterCategory, SupervisionCase, SupervisionLetter
+from ..routines.discipline import visible_cases
 from ..supervision.assessments import month_of
 from ..supervision.summary import SupervisionSummary, summary
 from .filters import Filters, Period
@@ -37,7 +38,9 @@ def dashboard_units(user, filters: Filters) -> QuerySet[Unit] | None:
 
 
 def supervision_figures(user, filters: Filters) -> SupervisionSummary:
-    return summary(units=dashboard_units(user, filters), period=filters.period)
+    return summary(
+        units=dashboard_units(user, filters), period=filters.period, cases=scoped_cases(user)
+    )
 
 
 def _letters_issued_link(links: Links, period: Period, **params) -> str:
@@ -115,7 +118,9 @@ def supervision_table(figures: SupervisionSummary, links: Links, period: Period)
 
 
 def scoped_cases(user) -> QuerySet[SupervisionCase]:
-    return rules.scope_to_user(SupervisionCase.objects.all(), user, unit_field="unit")
+    """The user's units' cases, less those handed over to 纪检 (unless the user is 纪检)."""
+    cases = rules.scope_to_user(SupervisionCase.objects.all(), user, unit_field="unit")
+    return visible_cases(user, cases)
 
 
 def scoped_letters(user) -> QuerySet[SupervisionLetter]:

@@ -16,7 +16,7 @@ def sync_rules_and_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0006_personal_data"),
-        ("monitoring", "0014_meetings"),
+        ("monitoring", "0015_routines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

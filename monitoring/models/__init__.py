@@ -9,6 +9,7 @@ from .deadlines import Deadline
 from .meetings import ActionItem, Meeting, SchemeDecision, SchemeVote
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
+from .routines import DisciplineHandover, Reward, SupervisionItem, SupervisionItemNote
 from .summary import MonthlySummary
 from .supervision import (
     Assessment,
@@ -43,6 +44,7 @@ __all__ = [
     "Deadline",
     "DeadlineEscalationStep",
     "DetectionRule",
+    "DisciplineHandover",
     "EmailDelivery",
     "EscalationStep",
     "LetterCategory",
@@ -55,11 +57,14 @@ __all__ = [
     "ProcessLimitPolicy",
     "RandomCheck",
     "RandomCheckItem",
+    "Reward",
     "SchemeDecision",
     "SchemeVote",
     "StageClock",
     "SupervisionCase",
     "SupervisionEvent",
+    "SupervisionItem",
+    "SupervisionItemNote",
     "SupervisionLetter",
     "TimeLimitPolicy",
 ]

@@ -105,6 +105,7 @@ class SupervisionCase(models.Model):
         CONFIRMED = "confirmed", _("已核实")
         DISMISSED = "dismissed", _("已排除")
         IN_LETTER = "in_letter", _("已出具意见书")
+        HANDED_OVER = "handed_over", _("已移交纪检")  # monitoring.routines.discipline
 
     rule = models.ForeignKey(
         DetectionRule,

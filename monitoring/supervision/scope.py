@@ -4,6 +4,7 @@ The same rule as the lifecycle's `applications.rules.in_scope`, asked of a unit 
 an application (letters and assessments belong to a unit, not always to one application).
 """
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,24 @@ def permission_refusal(user, codename: str, label: str) -> str | None:
     if not user.has_perm(f"monitoring.{codename}"):
         return _("您没有“%(perm)s”的权限。") % {"perm": label}
     return None
+
+
+def holds_permission(user, codename: str) -> bool:
+    """Whether `monitoring.<codename>` is held through a role or granted to the user.
+
+    Superuser status alone does not give it: for what only 纪检 may see (who reported, the
+    matters handed over to them), the role decides.
+    """
+    if not user.is_active or not user.is_authenticated:
+        return False
+    cache = user.__dict__.setdefault("_held_permissions", {})
+    if codename not in cache:
+        cache[codename] = Permission.objects.filter(
+            Q(group__user=user) | Q(user=user),
+            content_type__app_label="monitoring",
+            codename=codename,
+        ).exists()
+    return cache[codename]
 
 
 def refuse(*reasons: str | None) -> None:

@@ -33,14 +33,18 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
-def summary(*, units=None, period) -> SupervisionSummary:
-    """Cases, letters per category and assessments of `units` (None: all) in `period`."""
+def summary(*, units=None, period, cases=None) -> SupervisionSummary:
+    """Cases, letters per category and assessments of `units` (None: all) in `period`.
+
+    `cases`: the cases a user may see (the dashboard leaves out those handed over to 纪检);
+    None: all of them.
+    """
     since, until = _midnight(period.start), _midnight(period.end + timedelta(days=1))
 
     def scoped(queryset):
         return queryset if units is None else queryset.filter(unit__in=units)
 
-    cases = scoped(SupervisionCase.objects.all())
+    cases = scoped(SupervisionCase.objects.all() if cases is None else cases)
     letters = scoped(SupervisionLetter.objects.exclude(status=SupervisionLetter.Status.VOID))
     issued = letters.filter(issued_at__gte=since, issued_at__lt=until)
     per_category = dict(

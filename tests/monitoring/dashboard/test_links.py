@@ -51,6 +51,7 @@ UNLINKED_COUNTS = {
 LINKED_TABLES = {
     "in_flight", "clocks_now", "stages", "connection", "saving", "trend", "units", "managers",
     "channels", "steps", "callbacks", "satisfaction", "supervision",
+    "supervision_items",  # 督办事项: the total of open items links to their list
 }  # fmt: skip
 
 
