@@ -429,9 +429,13 @@ class Counts(NamedTuple):
     staff: dict[int, Tally]  # staff member concerned (user id) → tally
 
 
-def counts(units, start: datetime, end: datetime) -> Counts:
+def counts(units, start: datetime, end: datetime, *, among: QuerySet | None = None) -> Counts:
     """Complaints received in [start, end) about these units (and their staff), counted per
-    unit and per staff member concerned; for the dashboard and the assessments."""
+    unit and per staff member concerned; for the dashboard and the assessments.
+
+    `among`: the complaints to count (default all); the dashboard passes the user's
+    `visible_complaints`, so a matter handed over to 纪检 is not counted for anyone else.
+    """
     breached = Exists(
         Deadline.objects.filter(
             content_type=ContentType.objects.get_for_model(Complaint),
@@ -446,7 +450,8 @@ def counts(units, start: datetime, end: datetime) -> Counts:
         "n_withdrawn": Count("pk", filter=Q(status=Status.WITHDRAWN)),
         "n_late": Count("pk", filter=breached),
     }
-    received = Complaint.objects.filter(unit__in=units, received_at__gte=start, received_at__lt=end)
+    among = Complaint.objects.all() if among is None else among
+    received = among.filter(unit__in=units, received_at__gte=start, received_at__lt=end)
 
     def per(field: str) -> dict[int, Tally]:
         rows = received.exclude(**{f"{field}__isnull": True}).values(field).annotate(**tally)

@@ -115,7 +115,15 @@ class ChargeAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         "settlement_display",
         "unit_display",
     ]
-    list_filter = ["status", "kind", "application__unit", "payment_source", "issued_at"]
+    list_filter = [
+        "status",
+        "kind",
+        "application__unit",
+        "application__customer_class",
+        "application__is_small_micro",
+        "payment_source",
+        "issued_at",
+    ]
     search_fields = ["number", "application__number", "payment_reference", "invoice_number"]
     list_select_related = ["application__customer", "application__unit"]
     date_hierarchy = "issued_at"
