@@ -413,3 +413,15 @@ def test_admin_list_is_scoped_to_the_unit(client, staff, charge, other_unit):
     assert charge.number not in client.get(_admin("changelist")).text
     assert client.get(_admin("change", charge.pk)).status_code == 302  # "does not exist"
     assert client.get(_admin("action", charge.pk, "pay")).status_code == 404
+
+
+def test_demo_walker_itemises_and_settles_charges_before_energization(make_app, staff, walker):
+    """The demo's walker (with_charges) issues a high-voltage customer's charges on entering
+    装表接电 and has them paid through the marketing system before energizing."""
+    walker.with_charges = True
+    app = walker.walk(make_app("hv_dual", at=START), until=State.ARCHIVE, start=START)
+    assert app.state == State.ARCHIVE
+    charges = list(app.charges.order_by("kind"))
+    assert [c.kind for c in charges] == ["high_reliability", "metering"]
+    assert all(c.status == ChargeStatus.PAID and c.paid_at <= app.energized_at for c in charges)
+    assert all(c.payment_source == "marketing" and c.invoice_number for c in charges)
