@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from applications.models import Unit
 from applications.services.charges import (
     cancel_charge,
     issue_charge,
@@ -207,3 +208,26 @@ def test_the_admin_charge_list_filters_the_dashboard_uses(client, people, charge
     url = reverse("admin:applications_charge_changelist")
     listed = client.get(url, {"status__exact": "issued"})
     assert listed.context["cl"].result_count == 2
+
+
+def test_assessment_totals_show_complaints_per_person_and_month(client, people, complaints_world):
+    tallies = complaints.monthly_tallies(
+        Unit.objects.all(), local(2026, 3, 1).date(), local(2026, 4, 30).date()
+    )
+    per_person = [(f"{r.period:%Y-%m}", r.staff, r.tally.complaints, r.tally.reports)
+                  for r in tallies["per_person"]]  # fmt: skip
+    assert per_person == [
+        ("2026-03", "余杭经理（cm_yuhang）", 1, 0),
+        ("2026-03", "西湖经理（cm_xihu）", 2, 1),
+        ("2026-04", "余杭经理（cm_yuhang）", 1, 0),
+    ]
+    assert [(f"{r.period:%Y-%m}", r.unit, r.tally.complaints) for r in tallies["per_unit"]] == [
+        ("2026-03", "余杭供电服务中心", 1),
+        ("2026-03", "西湖供电服务中心", 3),
+        ("2026-04", "余杭供电服务中心", 1),
+    ]
+    client.force_login(people["supervisor"])
+    page = client.get(
+        reverse("admin:monitoring_assessment_totals"), {"start": "2026-03", "end": "2026-04"}
+    ).content.decode()
+    assert 'id="complaints-per-person"' in page and "西湖经理（cm_xihu）" in page
