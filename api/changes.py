@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -65,13 +66,16 @@ def decode(cursor: str | None) -> tuple[int, int]:
     return txid, pk
 
 
-def _visible_horizon() -> int | None:
-    """Rows with txid below this are final (None: no limit, SQLite)."""
+def _visible_horizon() -> tuple[int, int | None] | None:
+    """Rows with txid below the first value are final; the second is the reader's own
+    transaction, whose rows it sees anyway (None: no limit, SQLite)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT txid_snapshot_xmin(txid_current_snapshot())")
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT txid_snapshot_xmin(txid_current_snapshot()), txid_current_if_assigned()"
+        )
+        return cursor.fetchone()
 
 
 @dataclass
@@ -88,7 +92,8 @@ def since(cursor: str | None, *, limit: int, applications) -> Page:
     rows = rows.filter(txid=txid, pk__gt=pk) | rows.filter(txid__gt=txid)
     horizon = _visible_horizon()
     if horizon is not None:
-        rows = rows.filter(txid__lt=horizon)
+        xmin, own = horizon
+        rows = rows.filter(Q(txid__lt=xmin) | Q(txid=own)) if own else rows.filter(txid__lt=xmin)
     page = list(rows.select_related("application").order_by("txid", "pk")[: limit + 1])
     has_more = len(page) > limit
     page = page[:limit]

@@ -40,6 +40,7 @@ class ApplicationInput(serializers.Serializer):
         label=_("外部编号"),
         max_length=100,
         required=False,
+        allow_blank=True,
         help_text=_("调用方系统中的申请编号；同一编号重复提交返回同一申请（幂等）"),
     )
     unit = serializers.SlugField(label=_("供电单位编码"), max_length=32)

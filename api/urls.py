@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from .errors import not_found
 from .views.applications import ApplicationCreateView, ApplicationDetailView, ChangesView
 from .views.records import (
     ComplaintCreateView,
@@ -30,4 +31,6 @@ urlpatterns = [
         name="outage-decision",
     ),
     path("v1/complaints/", ComplaintCreateView.as_view(), name="complaint-create"),
+    # Anything else under /api/ answers in the API's error body, not the site's HTML 404 page.
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -143,6 +143,7 @@ class ApplicationCreateView(AuditedView):
     )
     def post(self, request):
         client = request.auth.client
+        self.input_serializer = ApplicationInput()  # its labels name the fields in errors
         keys = []
         reference = request.data.get("reference") if isinstance(request.data, dict) else None
         if isinstance(reference, str) and reference.strip():
