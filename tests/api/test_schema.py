@@ -45,7 +45,7 @@ def token(unit, make_system):
 
 @schema.parametrize()
 @settings(
-    max_examples=8,
+    max_examples=5,
     derandomize=True,
     deadline=None,
     database=None,
