@@ -5,7 +5,7 @@ same create, and a change committed out of id order. The first transaction is he
 import threading
 
 import pytest
-from django.db import connection
+from django.db import transaction
 
 from applications.models import Application
 from applications.signals import application_transitioned
@@ -57,29 +57,36 @@ def test_two_deliveries_of_one_create_make_one_application(make_system, unit):
 
 
 def test_a_change_committed_late_is_never_skipped(hotline, make_app):
+    earlier, later = make_app(), make_app()
     holding, release = threading.Event(), threading.Event()
-    hold_first(holding, release)
-    results, threads = {}, []
 
     def read(cursor=None):
         params = {"cursor": cursor} if cursor else {}
         return hotline.get("/api/v1/changes/", params).json()
 
+    def edit_and_hold():
+        with transaction.atomic():
+            earlier.note = "客户补充说明"
+            earlier.save()  # its change row takes the smaller id
+            holding.set()
+            assert release.wait(TIMEOUT), "never released"
+
+    caught_up = read()["next_cursor"]
+    results, threads = {}, []
     try:
-        threads.append(in_thread(results, "first", make_app))  # takes the smaller ids
+        threads.append(in_thread(results, "first", edit_and_hold))
         assert holding.wait(TIMEOUT)
-        later = make_app()  # commits first, with larger ids
-        while_open = read()
+        later.note = "另一处修改"
+        later.save()  # commits first, with a larger id
+        while_open = read(caught_up)
     finally:
         release.set()
         for thread in threads:
             thread.join(TIMEOUT)
-        application_transitioned.disconnect(dispatch_uid="test-api-hold")
-    earlier = results["first"]
 
     # While the earlier transaction ran, the later change was held back: handing it out
-    # would have moved the client's cursor past the earlier one.
+    # would have moved the client's cursor past the earlier one for good.
     assert while_open["changes"] == []
-    after = read(while_open["next_cursor"])
+    assert while_open["next_cursor"] == caught_up
+    after = read(caught_up)
     assert [c["number"] for c in after["changes"]] == [earlier.number, later.number]
-    assert connection.vendor == "postgresql"

@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -37,7 +39,19 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application)
 
 
 @pytest.fixture
-def token(unit, make_system):
+def keep_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes the
+    database connection — and with it the test's transaction on PostgreSQL. Django's test
+    client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(unit, make_system, keep_connection):
     """A system with every scope, acting as a front-desk account of `unit`."""
     _client, raw = make_system()
     return raw
