@@ -91,26 +91,29 @@ def application_data(application: Application, client: ApiClient) -> dict:
         }
         for row in clock_timeline(application)
     ]
-    return {
-        "number": application.number,
-        "reference": reference or "",
-        "state": application.state,
-        "state_label": State(application.state).label,
-        "state_changed_at": application.state_changed_at,
-        "channel": application.channel,
-        "unit": application.unit.code,
-        "customer_name": application.customer.name,
-        # External systems get the phone masked, as lists show it to staff (applications.privacy).
-        "customer_phone": mask_phone(application.customer.phone),
-        "customer_class": application.customer_class,
-        "business_type": application.business_type,
-        "requested_capacity_kva": application.requested_capacity_kva,
-        "supply_voltage": application.supply_voltage,
-        "accepted_at": application.accepted_at,
-        "energized_at": application.energized_at,
-        "archived_at": application.archived_at,
-        "clocks": clocks,
-    }
+    # Through the output serializer, so the body is exactly what the schema documents.
+    return ApplicationOutput(
+        {
+            "number": application.number,
+            "reference": reference or "",
+            "state": application.state,
+            "state_label": State(application.state).label,
+            "state_changed_at": application.state_changed_at,
+            "channel": application.channel,
+            "unit": application.unit.code,
+            "customer_name": application.customer.name,
+            # Other systems get the phone masked, as staff lists show it (applications.privacy).
+            "customer_phone": mask_phone(application.customer.phone),
+            "customer_class": application.customer_class,
+            "business_type": application.business_type,
+            "requested_capacity_kva": application.requested_capacity_kva,
+            "supply_voltage": application.supply_voltage,
+            "accepted_at": application.accepted_at,
+            "energized_at": application.energized_at,
+            "archived_at": application.archived_at,
+            "clocks": clocks,
+        }
+    ).data
 
 
 def _digest(data) -> str:
@@ -294,18 +297,20 @@ class ChangesView(AuditedView):
         page = changes.since(cursor, limit=limit, applications=scoped_applications(client))
         self.audit_result = _("%(count)s条变更") % {"count": len(page.changes)}
         return Response(
-            {
-                "changes": [
-                    {
-                        "cursor": changes.encode(row.txid, row.pk),
-                        "number": row.application.number,
-                        "state": row.state,
-                        "created": row.created,
-                        "at": row.at,
-                    }
-                    for row in page.changes
-                ],
-                "next_cursor": page.next_cursor,
-                "has_more": page.has_more,
-            }
+            ChangesOutput(
+                {
+                    "changes": [
+                        {
+                            "cursor": changes.encode(row.txid, row.pk),
+                            "number": row.application.number,
+                            "state": row.state,
+                            "created": row.created,
+                            "at": row.at,
+                        }
+                        for row in page.changes
+                    ],
+                    "next_cursor": page.next_cursor,
+                    "has_more": page.has_more,
+                }
+            ).data
         )

@@ -141,13 +141,15 @@ class ContactCreateView(AuditedView):
 
     @staticmethod
     def _out(contact: CustomerContact) -> dict:
-        return {
-            "id": contact.pk,
-            "channel": contact.channel,
-            "contacted_at": contact.contacted_at,
-            "application": contact.application.number if contact.application_id else None,
-            "reference": contact.reference,
-        }
+        return ContactOutput(
+            {
+                "id": contact.pk,
+                "channel": contact.channel,
+                "contacted_at": contact.contacted_at,
+                "application": contact.application.number if contact.application_id else None,
+                "reference": contact.reference,
+            }
+        ).data
 
 
 class MeteringCreateView(AuditedView):
@@ -197,13 +199,15 @@ class MeteringCreateView(AuditedView):
                 result, code = "unchanged", status.HTTP_200_OK
         self.audit_result = f"{result} {meter}"
         return Response(
-            {
-                "id": record.pk,
-                "application": application.number,
-                "meter_number": record.meter_number,
-                "installed_on": record.installed_on,
-                "result": result,
-            },
+            MeteringOutput(
+                {
+                    "id": record.pk,
+                    "application": application.number,
+                    "meter_number": record.meter_number,
+                    "installed_on": record.installed_on,
+                    "result": result,
+                }
+            ).data,
             status=code,
         )
 
@@ -250,16 +254,18 @@ class OutageDecisionView(AuditedView):
 
     @staticmethod
     def _out(plan: OutagePlan) -> dict:
-        return {
-            "id": plan.pk,
-            "project": plan.project.number,
-            "status": plan.status,
-            "status_label": plan.get_status_display(),
-            "approved_start": plan.approved_start,
-            "approved_end": plan.approved_end,
-            "decided_at": plan.decided_at,
-            "decision_note": plan.decision_note,
-        }
+        return OutagePlanOutput(
+            {
+                "id": plan.pk,
+                "project": plan.project.number,
+                "status": plan.status,
+                "status_label": plan.get_status_display(),
+                "approved_start": plan.approved_start,
+                "approved_end": plan.approved_end,
+                "decided_at": plan.decided_at,
+                "decision_note": plan.decision_note,
+            }
+        ).data
 
 
 class ComplaintCreateView(AuditedView):
@@ -299,13 +305,15 @@ class ComplaintCreateView(AuditedView):
             by=None,
         )
         clock = deadlines.open_for(complaint)
-        body = {
-            "number": complaint.number,
-            "kind": complaint.kind,
-            "status": complaint.status,
-            "received_at": complaint.received_at,
-            "due_at": clock.due_at if clock else None,
-        }
+        body = ComplaintOutput(
+            {
+                "number": complaint.number,
+                "kind": complaint.kind,
+                "status": complaint.status,
+                "received_at": complaint.received_at,
+                "due_at": clock.due_at if clock else None,
+            }
+        ).data
         if not created:
             self.audit_result = _("重复推送，返回原记录 %(number)s") % {"number": complaint.number}
             return replayed(Response(body))
