@@ -117,3 +117,29 @@ def test_systems_are_the_five_of_the_issue():
         "调度（调控）系统",
         "配网（PMS）系统",
     }
+
+
+def test_scopes_are_ticked_in_the_admin(admin_client, make_system):
+    system, _raw = make_system(scopes=[Scope.APPLICATIONS_READ])
+    url = reverse("admin:api_apiclient_change", args=[system.pk])
+    assert admin_client.get(url).status_code == 200
+
+    admin_client.post(
+        url,
+        {
+            "system": system.system,
+            "name": system.name,
+            "user": system.user.pk,
+            "scopes": ["applications:read", "complaints:write"],
+            "is_active": "on",
+            "tokens-TOTAL_FORMS": "1",
+            "tokens-INITIAL_FORMS": "1",
+            "tokens-MIN_NUM_FORMS": "0",
+            "tokens-MAX_NUM_FORMS": "1000",
+            "tokens-0-id": ApiToken.objects.get(client=system).pk,
+            "tokens-0-client": system.pk,
+        },
+    )
+
+    system.refresh_from_db()
+    assert system.scopes == ["applications:read", "complaints:write"]
