@@ -274,3 +274,47 @@ class ComplaintOutput(serializers.Serializer):
     status = serializers.CharField()
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- Payments (marketing system, 网上国网) ---------------------------------------------------
+
+
+class PaymentInput(serializers.Serializer):
+    charge = serializers.CharField(
+        label=_("收费编号"),
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text=_("如 YK-2026-000001-F01；不填时按申请及金额找唯一的待缴项目"),
+    )
+    application = serializers.CharField(
+        label=_("工单编号"), max_length=20, required=False, allow_blank=True
+    )
+    amount = serializers.DecimalField(label=_("缴费金额(元)"), max_digits=12, decimal_places=2)
+    paid_at = serializers.DateTimeField(label=_("缴费时间"))
+    reference = serializers.CharField(
+        label=_("缴费流水号"),
+        max_length=64,
+        help_text=_("本系统的缴费流水号；同一流水号重复推送不重复登记"),
+    )
+    invoice_number = serializers.CharField(
+        label=_("发票号码"),
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_("电子发票号码"),
+    )
+
+
+class PaymentOutput(serializers.Serializer):
+    charge = serializers.CharField(label=_("收费编号"))
+    application = serializers.CharField(label=_("工单编号"))
+    status = serializers.CharField(label=_("状态"))
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, label=_("金额(元)"))
+    issued_at = serializers.DateTimeField(label=_("开具时间"))
+    paid_at = serializers.DateTimeField(label=_("缴费时间"), allow_null=True)
+    invoice_number = serializers.CharField(label=_("发票号码"), allow_blank=True)
+    settlement_hours = serializers.FloatField(
+        label=_("结算时长（小时）"), allow_null=True, help_text=_("开具到缴费的日历小时数")
+    )
+    result = serializers.ChoiceField(choices=["recorded", "unchanged"])

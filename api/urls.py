@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from .errors import not_found
 from .views.applications import ApplicationCreateView, ApplicationDetailView, ChangesView
+from .views.payments import PaymentCreateView
 from .views.records import (
     ComplaintCreateView,
     ContactCreateView,
@@ -31,6 +32,7 @@ urlpatterns = [
         name="outage-decision",
     ),
     path("v1/complaints/", ComplaintCreateView.as_view(), name="complaint-create"),
+    path("v1/payments/", PaymentCreateView.as_view(), name="payment-create"),
     # Anything else under /api/ answers in the API's error body, not the site's HTML 404 page.
     re_path(r"^.*$", not_found, name="not-found"),
 ]
