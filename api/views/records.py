@@ -8,7 +8,7 @@ own reference, so a retried call never records twice.
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,8 +134,18 @@ class ContactCreateView(AuditedView):
             recorded_by=client.user,
         )
         refuse_invalid(contact)
-        with transaction.atomic():
-            contact.save()
+        try:
+            with transaction.atomic():
+                contact.save()
+        except IntegrityError:
+            # The same record delivered twice at once: the other delivery saved it first.
+            existing = CustomerContact.objects.filter(
+                channel=data["channel"], reference=reference
+            ).first()
+            if existing is None:
+                raise
+            self.audit_result = _("重复推送，返回原记录 %(id)s") % {"id": existing.pk}
+            return replayed(Response(self._out(existing)))
         self.audit_result = _("接触记录 %(id)s") % {"id": contact.pk}
         return Response(self._out(contact), status=status.HTTP_201_CREATED)
 
@@ -189,8 +199,18 @@ class MeteringCreateView(AuditedView):
                     imported_at=timezone.now(),
                 )
                 refuse_invalid(record)
-                record.save()
-                result, code = "created", status.HTTP_201_CREATED
+                try:
+                    with transaction.atomic():
+                        record.save()
+                    result, code = "created", status.HTTP_201_CREATED
+                except IntegrityError:
+                    # A concurrent delivery of the same meter inserted it first: answer with it.
+                    record = MeteringRecord.objects.get(
+                        application=application,
+                        source=MeteringRecord.Source.METERING,
+                        meter_number=meter,
+                    )
+                    result, code = "unchanged", status.HTTP_200_OK
             elif record.installed_on != data["installed_on"]:
                 record.installed_on, record.imported_at = data["installed_on"], timezone.now()
                 record.save(update_fields=["installed_on", "imported_at"])

@@ -143,3 +143,33 @@ def test_successful_answers_match_the_schema(token, unit, make_app, make_project
     # The test system's account is a front-desk clerk: refused, in the documented error body.
     assert decision.call_and_validate().status_code == 400
     assert OutagePlan.objects.get(pk=plan.pk).status == OutagePlan.Status.SUBMITTED
+
+
+def test_a_payment_answer_matches_the_schema(keep_connection, make_system, make_app, staff):
+    from datetime import timedelta
+
+    from api.models import System
+    from applications.services.charges import issue_charge
+
+    _client, raw = make_system(System.MARKETING)
+    app = make_app("lv_business", capacity=200, is_small_micro=False)
+    charge = issue_charge(
+        application=app,
+        user=staff["customer_manager"],
+        kind="metering",
+        amount="300.00",
+        explanation="计量装置费。",
+        at=timezone.now() - timedelta(hours=2),
+    )
+    case = schema["/api/v1/payments/"]["POST"].Case(
+        headers={"Authorization": f"Bearer {raw}"},
+        body={
+            "charge": charge.number,
+            "amount": "300.00",
+            "paid_at": timezone.now().isoformat(),
+            "reference": "YX1",
+            "invoice_number": "2533000001",
+        },
+    )
+
+    assert case.call_and_validate().status_code == 201
