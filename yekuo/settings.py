@@ -40,9 +40,13 @@ INSTALLED_APPS = [
     "django_q",
     "import_export",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "applications",
     "projects",
     "monitoring",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -181,3 +185,31 @@ YEKUO_CLIENT_IP_HEADER = os.environ.get("YEKUO_CLIENT_IP_HEADER", "")
 # Where `manage.py backup` writes (a timestamped folder per run).
 YEKUO_BACKUP_DIR = Path(os.environ.get("YEKUO_BACKUP_DIR", BASE_DIR / "var" / "backups"))
 YEKUO_IMPORT_BACKGROUND_ROWS = int(os.environ.get("YEKUO_IMPORT_BACKGROUND_ROWS", "5000"))
+
+# The integration API (api/): token per external system, one error body, OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.SystemTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Yekuo 业扩报装对外接口",
+    "DESCRIPTION": (
+        "供95598、网上国网、营销、调度、配网系统调用。认证：Authorization: Bearer <令牌>；"
+        "错误统一为 {code, message, errors}，message 为中文原因。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN needed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"IdTypeEnum": "applications.models.customer.IdType.choices"},
+}

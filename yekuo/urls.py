@@ -10,4 +10,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("dashboard/", include("monitoring.dashboard.urls")),
+    path("api/", include("api.urls")),
 ]
