@@ -12,6 +12,7 @@ from applications.models import Unit
 from applications.states import Channel, CustomerClass, State
 
 from ..clocks import process_limit_for
+from ..forecast.lists import likely_late, likely_late_table
 from ..models import Callback, DailyReceived, MonthlyStageFigures
 from ..models.policy import CLOCK_STAGE_CHOICES, SCHEME_APPROVAL
 from ..routines.dashboard import open_items_table
@@ -90,6 +91,16 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     tables = [
         in_flight,
         clocks_now_table(running, links),
+        # 预计超期清单 (monitoring.forecast): open stages likely to miss their limit.
+        likely_late_table(
+            likely_late(
+                user,
+                unit=filters.unit,
+                stations=False,
+                customer_class=filters.customer_class,
+                small_micro=filters.small_micro,
+            )
+        ),
         stage_table(judged, links, period),
         *connection,
         trend,
