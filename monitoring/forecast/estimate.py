@@ -138,16 +138,17 @@ class History:
         `elapsed`); it is left out of the counts shown (it never weighs in the product).
         """
         top, finished, at_risk, in_stage, late_after = self._arrays()
-        survive = 1.0
+        # Not finishing on any working day from `elapsed` to `limit` is finishing late.
+        late_probability = 1.0
         for t in range(elapsed, min(limit, top - 1) + 1):
             if at_risk[t]:
-                survive *= 1 - finished[t] / at_risk[t]
+                late_probability *= 1 - finished[t] / at_risk[t]
         e, beyond = min(elapsed, top), min(limit + 1, top)
         size = in_stage[e] - (1 if exclude_self else 0)
         late = late_after[beyond]
         met = late_after[e] - late
         return Estimate(
-            probability=1 - survive, group_size=max(size, 0), late=late, met=met,
+            probability=late_probability, group_size=max(size, 0), late=late, met=met,
             pending=max(size - late - met, 0),
         )  # fmt: skip
 

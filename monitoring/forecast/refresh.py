@@ -117,7 +117,7 @@ def _open_table(cursor, today_ord: int) -> int:
     # Elapsed = working days since the start day, less the pauses so far (a pause still running
     # counts to today), as `monitoring.clocks.elapsed_working_days` computes for one clock.
     spent = "%(today)s - ds.ord - c.paused_working_days - COALESCE(%(today)s - dp.ord, 0)"
-    return _execute(
+    _execute(
         cursor,
         f"""
         CREATE TEMPORARY TABLE fc_open AS
@@ -134,6 +134,9 @@ def _open_table(cursor, today_ord: int) -> int:
         """,
         params,
     )
+    # CREATE TABLE … AS reports no row count on SQLite: count them.
+    cursor.execute("SELECT COUNT(*) FROM fc_open")
+    return cursor.fetchone()[0]
 
 
 def _history(cursor, since: datetime) -> list[tuple[GroupKey, int, int, int]]:
