@@ -13,7 +13,12 @@ import pytest
 from monitoring import workdays
 from monitoring.forecast.refresh import refresh_forecasts
 from monitoring.models import ForecastPolicy, StageClock
-from tests.monitoring.dashboard.conftest import local, make_app, people, units  # noqa: F401
+from tests.monitoring.dashboard import conftest as dashboard
+from tests.monitoring.dashboard.conftest import local, make_app
+
+# The dashboard tests' company with two stations and its staff, as fixtures here too.
+units = dashboard.units
+people = dashboard.people
 
 NOW = local(2026, 3, 20, 10)
 STAGE = "scheme"
