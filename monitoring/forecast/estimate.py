@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from applications.states import CustomerClass
 
@@ -35,6 +36,16 @@ FINISHED, LEFT, OPEN = 0, 1, 2  # how a clock of the history stands (see the mod
 # Capacity bands (kVA, upper bounds exclusive): small low-voltage, the small/micro limit (160),
 # a distribution transformer, up to the team-survey threshold (3150), and above.
 CAPACITY_BOUNDS = (50, 160, 630, 3150)
+
+
+@lru_cache(maxsize=256)
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)
+
+
+def _(message: str) -> str:
+    # gettext costs ~70 µs a call; a refresh writes thousands of sentences from a dozen texts.
+    return _translated(get_language(), message)
 
 
 def band_label(band: int) -> str:
@@ -177,6 +188,8 @@ class Histories:
     def __init__(self, rows: Iterable[tuple[GroupKey, int, int, int]]):
         """`rows`: (finest group, working days, status FINISHED/LEFT/OPEN, count)."""
         self.levels: list[dict[tuple, History]] = [{} for _level in LEVELS]
+        self._described: dict[tuple, str] = {}
+        self._language = get_language()  # read once: it costs as much as a gettext
         for key, days, status, count in rows:
             for level, project in enumerate(LEVELS):
                 self.levels[level].setdefault(project(key), History()).add(days, status, count)
@@ -197,7 +210,9 @@ class Histories:
         that the finer one had too few.
         """
         if elapsed > limit:
-            text = _("已超过时限：已用 %(e)s 个工作日，时限 %(limit)s 个工作日。") % {
+            text = self._t(
+                gettext_noop("已超过时限：已用 %(e)s 个工作日，时限 %(limit)s 个工作日。")
+            ) % {
                 "e": elapsed,
                 "limit": limit,
             }
@@ -217,39 +232,59 @@ class Histories:
                     ),
                 )
         broadest = len(LEVELS) - 1
-        text = _(
-            "同类历史不足：最宽的分组（%(group)s）在本环节已用 %(e)s 个工作日仍未办结的仅 "
-            "%(n)s 件（少于 %(min)s 件），暂不估计。"
+        text = self._t(
+            gettext_noop(
+                "同类历史不足：最宽的分组（%(group)s）在本环节已用 %(e)s 个工作日仍未办结的仅 "
+                "%(n)s 件（少于 %(min)s 件），暂不估计。"
+            )
         ) % {
-            "group": describe(key, broadest, unit_names),
+            "group": self._describe(key, broadest, unit_names),
             "e": elapsed,
             "n": estimate.group_size,
             "min": min_group_size,
         }
         return Forecast(None, broadest, estimate.group_size, estimate.late, text)
 
-    @staticmethod
-    def _sentence(key, level, elapsed, limit, estimate, min_group_size, unit_names) -> str:
-        text = _(
-            "同类（%(group)s）%(n)s 件在本环节已用 %(e)s 个工作日仍未办结的申请中，%(late)s 件超期"
-            "（超过 %(limit)s 个工作日）"
+    def _t(self, message: str) -> str:
+        # Texts are marked with gettext_noop (for makemessages) and translated here, cached.
+        return _translated(self._language, message)
+
+    def _describe(self, key: GroupKey, level: int, unit_names: dict[int, str]) -> str:
+        # Thousands of estimates share a few hundred groups: describe each once.
+        cache_key = (level, LEVELS[level](key), self._language)
+        if cache_key not in self._described:
+            self._described[cache_key] = describe(key, level, unit_names)
+        return self._described[cache_key]
+
+    def _sentence(self, key, level, elapsed, limit, estimate, min_group_size, unit_names) -> str:
+        text = self._t(
+            gettext_noop(
+                "同类（%(group)s）%(n)s 件在本环节已用 %(e)s 个工作日仍未办结的申请中，%(late)s 件超期"
+                "（超过 %(limit)s 个工作日）"
+            )
         ) % {
-            "group": describe(key, level, unit_names),
+            "group": self._describe(key, level, unit_names),
             "n": estimate.group_size,
             "e": elapsed,
             "late": estimate.late,
             "limit": limit,
         }
         if estimate.pending:
-            text += _("，%(met)s 件按期，%(pending)s 件尚在办理或已退回（按已观察的天数计入）") % {
+            text += self._t(
+                gettext_noop(
+                    "，%(met)s 件按期，%(pending)s 件尚在办理或已退回（按已观察的天数计入）"
+                )
+            ) % {
                 "met": estimate.met,
                 "pending": estimate.pending,
             }
-        text += _("：估计超期概率 %(p)s%%。") % {"p": f"{estimate.probability * 100:.0f}"}
+        text += self._t(gettext_noop("：估计超期概率 %(p)s%%。")) % {
+            "p": f"{estimate.probability * 100:.0f}"
+        }
         if level:
             text = (
-                _("更细的分组（%(group)s）不足 %(min)s 件，改用更宽的分组。")
-                % {"group": describe(key, level - 1, unit_names), "min": min_group_size}
+                self._t(gettext_noop("更细的分组（%(group)s）不足 %(min)s 件，改用更宽的分组。"))
+                % {"group": self._describe(key, level - 1, unit_names), "min": min_group_size}
                 + text
             )
         return text
