@@ -259,8 +259,8 @@ class Histories:
     def _sentence(self, key, level, elapsed, limit, estimate, min_group_size, unit_names) -> str:
         text = self._t(
             gettext_noop(
-                "同类（%(group)s）%(n)s 件在本环节已用 %(e)s 个工作日仍未办结的申请中，%(late)s 件超期"
-                "（超过 %(limit)s 个工作日）"
+                "同类（%(group)s）%(n)s 件在本环节已用 %(e)s 个工作日仍未办结的申请中，"
+                "%(late)s 件超期（超过 %(limit)s 个工作日）"
             )
         ) % {
             "group": self._describe(key, level, unit_names),
