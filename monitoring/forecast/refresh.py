@@ -217,7 +217,12 @@ def _results_table(cursor, histories: Histories, policy: ForecastPolicy) -> tupl
 
 
 def _write(cursor, now: datetime) -> tuple[int, int]:
-    """Upsert every open clock's forecast (unchanged rows untouched); drop closed clocks'."""
+    """Upsert every open clock's forecast (unchanged rows untouched); drop closed clocks'.
+
+    Ordered by clock, so two refreshes at once (the task and the command) lock rows in the same
+    order and one waits for the other instead of deadlocking. `WHERE 1 = 1` lets SQLite parse
+    the upsert after a join.
+    """
     table = sql.table(ClockForecast)
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     compared = [
@@ -259,6 +264,7 @@ def _write(cursor, now: datetime) -> tuple[int, int]:
              AND r.grid = o.grid AND r.unit_id = o.unit_id AND r.band = o.band
              AND r.elapsed = o.elapsed AND r.lim = o.lim
         WHERE 1 = 1
+        ORDER BY o.clock_id
         ON CONFLICT (clock_id) DO UPDATE SET {updates}
         WHERE {changed}
         """,
