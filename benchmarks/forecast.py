@@ -19,10 +19,10 @@ open; what happened after it is kept aside.
 Then: (1) `refresh_forecasts` at the cut, timed (and a rerun with nothing changed); (2) for
 every clock open at the cut and not yet overdue, its forecast is scored against whether it
 really finished after its limit: ROC AUC and Brier score, and the same for a baseline that uses
-only the fraction of the limit already used (e/L), mapped to a probability on the finished
-history (of finished clocks that had used at least that fraction of their limit, the share
-that ended late). The last line is `forecast_auc=X baseline_auc=Y refresh_s=Z` (Z: the first
-refresh, every forecast row written).
+only the fraction of the limit already used (e/L), mapped to a probability on the whole history
+by the same Kaplan–Meier arithmetic on the fraction-of-limit scale (`fraction_baseline`).
+The last line is `forecast_auc=X baseline_auc=Y refresh_s=Z` (Z: the first refresh, every
+forecast row written).
 """
 
 from __future__ import annotations
@@ -335,22 +335,65 @@ def brier(scores: list[float], labels: list[bool]) -> float:
     return sum((p - y) ** 2 for p, y in zip(scores, labels, strict=True)) / len(labels)
 
 
+def fraction_baseline(history, targets) -> dict[tuple[int, int], float]:
+    """The baseline: P(late | fraction e/L of the limit used), fitted on the whole history.
+
+    Time is measured in fractions of each clock's own limit and the mapping is a Kaplan–Meier
+    on that scale, censoring handled as the forecast does (a returned clock counts up to the
+    fraction it reached, an open one for the fractions it has been seen), so the two differ
+    only in what they condition on: the fraction used, or the group and the days used.
+    `history`: (days, limit, status FINISHED/LEFT/OPEN, count); `targets`: (e, L) pairs.
+    """
+    from fractions import Fraction
+
+    from monitoring.forecast.estimate import FINISHED, OPEN
+
+    events: dict[Fraction, int] = {}
+    for t, lim, status, n in history:
+        if status == FINISHED:
+            events[Fraction(t, lim)] = events.get(Fraction(t, lim), 0) + n
+    at_risk = {}
+    for u in events:
+        at_risk[u] = sum(
+            n
+            for t, lim, status, n in history
+            if (Fraction(t, lim) > u if status == OPEN else Fraction(t, lim) >= u)
+        )
+    points = sorted(events)
+    mapping = {}
+    for e, limit in targets:
+        p = 1.0
+        for u in points:
+            if Fraction(e, limit) <= u <= 1:
+                p *= 1 - events[u] / at_risk[u]
+        mapping[(e, limit)] = p
+    return mapping
+
+
 def score() -> None:
     from django.db import connection
 
     from applications.models import Application
+    from monitoring.forecast.estimate import FINISHED, LEFT, OPEN
     from monitoring.models import ClockForecast, StageClock
 
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
-        # The baseline's mapping, fitted on the finished history: (time, limit) counts.
+        # The baseline's history: (days, limit, status) counts of every clock at the cut.
         cursor.execute(
-            "SELECT elapsed_working_days, limit_value, COUNT(*) "
-            f"FROM {q(StageClock._meta.db_table)} "
-            "WHERE outcome IN ('met', 'breached') AND limit_unit = 'working_days' "
-            "AND limit_value IS NOT NULL GROUP BY 1, 2"
+            f"""SELECT elapsed_working_days, limit_value,
+                       CASE WHEN outcome IN ('met', 'breached') THEN {FINISHED} ELSE {LEFT} END,
+                       COUNT(*)
+                FROM {q(StageClock._meta.db_table)}
+                WHERE outcome <> 'open' AND limit_unit = 'working_days'
+                  AND limit_value IS NOT NULL AND elapsed_working_days IS NOT NULL
+                GROUP BY 1, 2, 3
+                UNION ALL
+                SELECT elapsed_working_days, elapsed_working_days + remaining_working_days,
+                       {OPEN}, COUNT(*)
+                FROM {q(ClockForecast._meta.db_table)} GROUP BY 1, 2"""
         )
-        history = cursor.fetchall()
+        history = [row for row in cursor.fetchall() if row[1] > 0]
         cursor.execute(
             f"""SELECT f.probability, f.elapsed_working_days, b.lim, b.t > b.lim
                 FROM {q(ClockForecast._meta.db_table)} f
@@ -359,16 +402,7 @@ def score() -> None:
                 WHERE f.remaining_working_days >= 0"""
         )
         rows = cursor.fetchall()
-    baseline_of: dict[tuple[int, int], float] = {}
-    for _p, e, limit, _late in rows:
-        if (e, limit) in baseline_of:
-            continue
-        seen = late = 0
-        for t, lim, n in history:
-            if t * limit >= e * lim:  # had used at least e/L of its own limit
-                seen += n
-                late += n if t > lim else 0
-        baseline_of[(e, limit)] = late / seen if seen else 0.0
+    baseline_of = fraction_baseline(history, {(e, limit) for _p, e, limit, _late in rows})
     labels = [bool(late) for _p, _e, _l, late in rows]
     baseline = [baseline_of[(e, limit)] for _p, e, limit, _late in rows]
     missing = sum(1 for p, *_rest in rows if p is None)
