@@ -137,11 +137,6 @@ class History:
         self._cache["arrays"] = arrays
         return arrays
 
-    def still_in_stage(self, elapsed: int) -> int:
-        """Clocks still in the stage after `elapsed` working days (time ≥ elapsed)."""
-        top, _f, _r, in_stage, _l = self._arrays()
-        return in_stage[min(elapsed, top)]
-
     def estimate(self, elapsed: int, limit: int, *, exclude_self: bool = True) -> Estimate:
         """P(time > limit | time ≥ elapsed), with the counts that explain it.
 
