@@ -72,3 +72,15 @@ def test_the_timeline_explains_the_forecast(client, risky, people):
     page = client.get(url).text
     assert "超期预测" in page and "67%" in page
     assert "10 件在本环节已用 2 个工作日仍未办结的申请中，3 件超期" in page
+
+
+def test_forecast_admin_list_is_scoped_and_the_settings_editable(client, risky, people):
+    client.force_login(people["cm_yuhang"])
+    listing = client.get(reverse("admin:monitoring_clockforecast_changelist"))
+    assert [f.clock_id for f in listing.context["cl"].result_list] == [risky["yuhang"].pk]
+
+    client.force_login(people["supervisor"])
+    policy_url = reverse("admin:monitoring_forecastpolicy_changelist")
+    assert client.get(policy_url).status_code == 200
+    every_unit = client.get(reverse("admin:monitoring_clockforecast_changelist"))
+    assert len(every_unit.context["cl"].result_list) == 5  # the history's 3 open, and 2
