@@ -91,16 +91,6 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     tables = [
         in_flight,
         clocks_now_table(running, links),
-        # 预计超期清单 (monitoring.forecast): open stages likely to miss their limit.
-        likely_late_table(
-            likely_late(
-                user,
-                unit=filters.unit,
-                stations=False,
-                customer_class=filters.customer_class,
-                small_micro=filters.small_micro,
-            )
-        ),
         stage_table(judged, links, period),
         *connection,
         trend,
@@ -111,6 +101,17 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         *callback_tables,
         supervision_table(supervised, links, period),
         open_items_table(user, filters.unit, links, now),  # 督办事项 (monitoring.routines)
+        # 预计超期清单 (monitoring.forecast): open stages likely to miss their limit; last, like
+        # the 督办 items, so the figures' tables keep their places.
+        likely_late_table(
+            likely_late(
+                user,
+                unit=filters.unit,
+                stations=False,
+                customer_class=filters.customer_class,
+                small_micro=filters.small_micro,
+            )
+        ),
     ]
     return Report(
         title=_("业扩时限管控看板"),
