@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('computed_at', models.DateTimeField(verbose_name='估计时间')),
                 ('application', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='forecasts', to='applications.application', verbose_name='业扩申请')),
                 ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.unit', verbose_name='供电单位')),
+                ('unit', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.unit', verbose_name='供电单位')),
             ],
             options={
                 'verbose_name': '超期预测',

@@ -80,7 +80,11 @@ class ClockForecast(models.Model):
         db_index=False,  # forecast_application_risk starts with it
     )
     unit = models.ForeignKey(
-        "applications.Unit", verbose_name=_("供电单位"), on_delete=models.PROTECT, related_name="+"
+        "applications.Unit",
+        verbose_name=_("供电单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # forecast_unit_risk starts with it
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
