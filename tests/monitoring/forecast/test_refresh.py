@@ -87,3 +87,9 @@ def test_switched_off_no_early_alert(history, units, people, policy):
 
     assert raise_forecast_alerts(NOW) == 0
     assert not Alert.objects.exists()
+
+
+def test_refresh_without_open_clocks_writes_nothing(policy):
+    result = refresh()
+    assert (result.clocks, result.written, result.removed) == (0, 0, 0)
+    assert not ClockForecast.objects.exists()
