@@ -48,6 +48,7 @@ _VIEW_CORE = [
     "monitoring.view_calendaryear",
     "monitoring.view_alert",
     "monitoring.view_deadline",
+    "monitoring.view_clockforecast",  # the breach forecast (risk column, likely-late lists)
 ]
 
 _POLICY_EDIT = [
@@ -70,6 +71,9 @@ _POLICY_EDIT = [
     "monitoring.delete_calendaroverride",
     "monitoring.add_calendaryear",
     "monitoring.change_calendaryear",
+    # The breach forecast's settings (threshold of the early alert, minimum group size).
+    "monitoring.view_forecastpolicy",
+    "monitoring.change_forecastpolicy",
 ]
 # Whoever an alert names (responsible, supervisor, leader) may acknowledge it.
 _ALERT_HANDLING = ["monitoring.acknowledge_alert"]

@@ -42,25 +42,28 @@ CLAIMED = """
            a.deadline_id, c.stage, c.scheme_approval_id,
            COALESCE(c.responsible_id, d.responsible_id) AS responsible_id,
            d.kind AS deadline_kind, d.label, d.content_type_id, d.object_id,
+           f.explanation AS forecast_explanation,
            COALESCE(s.target, ds.target, %(responsible)s) AS target
     FROM {alert} a
     LEFT JOIN {clock} c ON c.id = a.clock_id
     LEFT JOIN {deadline} d ON d.id = a.deadline_id
+    LEFT JOIN {forecast} f ON f.clock_id = a.clock_id AND a.kind = %(forecast)s
     LEFT JOIN {step} s ON s.policy_id = c.policy_id AND s.level = a.level
-         AND a.kind <> %(warning)s
+         AND a.kind NOT IN (%(warning)s, %(forecast)s)
     LEFT JOIN {step} ds ON ds.policy_id IS NULL AND a.deadline_id IS NOT NULL
-         AND ds.level = a.level AND a.kind <> %(warning)s
+         AND ds.level = a.level AND a.kind NOT IN (%(warning)s, %(forecast)s)
     WHERE a.notified_at = %(now)s
 """
 # Who hears of an alert (DOMAIN.md §4 "Escalation"): one SELECT (alert_id, user_id) per rule.
 RECIPIENT_RULES = [
-    # The responsible person: every warning, and the levels whose target is "responsible".
+    # The responsible person: every warning and early alert (预计超期: the owner only), and
+    # the levels whose target is "responsible".
     """SELECT k.alert_id, k.responsible_id AS user_id FROM claimed k
         WHERE k.target = %(responsible)s""",
     # Their direct supervisor, from overdue on.
     """SELECT k.alert_id, p.supervisor_id FROM claimed k
         JOIN {profile} p ON p.user_id = k.responsible_id
-        WHERE k.target = %(responsible)s AND k.kind <> %(warning)s""",
+        WHERE k.target = %(responsible)s AND k.kind NOT IN (%(warning)s, %(forecast)s)""",
     # An approval no one has decided yet has no responsible person: its department's
     # approvers in the unit (or in the company above it) hear instead.
     """SELECT k.alert_id, p.user_id FROM claimed k
@@ -130,15 +133,21 @@ def _clock_texts(params: dict) -> tuple[str, str]:
         "customer": "cu.name",
         "unit": "un.name",
         "level": "CAST(k.level AS TEXT)",
+        "explanation": "COALESCE(k.forecast_explanation, '')",
     }
     titles = {
         Kind.WARNING: _("时限预警：{number} {stage}"),
+        Kind.FORECAST: _("预计超期：{number} {stage}"),
         Kind.OVERDUE: _("超期告警：{number} {stage}"),
         Kind.ESCALATION: _("超期升级（{level}级）：{number} {stage}"),
     }
     bodies = {
         Kind.WARNING: _(
             "{customer}的业扩申请{number}（{unit}）在“{stage}”环节即将到期，请在到期前办结。"
+        ),
+        Kind.FORECAST: _(
+            "{customer}的业扩申请{number}（{unit}）在“{stage}”环节很可能超期，"
+            "请提前安排人员和物资。依据：{explanation}"
         ),
         Kind.OVERDUE: _(
             "{customer}的业扩申请{number}（{unit}）在“{stage}”环节已超过时限，"
@@ -236,6 +245,7 @@ def notification_statement(now: datetime) -> tuple[str, dict]:
     params = {
         "now": sql.instant(now),
         "warning": Kind.WARNING,
+        "forecast": Kind.FORECAST,
         "responsible": Target.RESPONSIBLE,
         "unit_leader": Target.UNIT_LEADER,
         "marketing": Target.MARKETING,

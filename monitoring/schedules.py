@@ -9,6 +9,11 @@ django-q2 1.11 it is a cluster setting (Q_CLUSTER["catch_up"]), not one per sche
 schedules here want it off — the sweep compares with `now`, so one run after downtime raises
 everything that became due; the e-mail task sends everything due in one run — so settings.py
 sets it False for the cluster, and a warning is logged if someone turns it back on.
+
+Chained after the sweep (`AFTER_SWEEP`): the breach forecast's refresh runs once the sweep has
+raised what is due, at most every `ForecastPolicy.refresh_minutes` (default 60): the sweep
+task claims it (`queue_after_sweep`) and queues it as a task of its own, so a slow refresh at a
+million clocks never delays the next sweep.
 """
 
 from __future__ import annotations
@@ -42,6 +47,26 @@ SCHEDULES = [
     # 线外流转 detection: daily; the evidence (callbacks, imports, contacts) moves by the day.
     ScheduleSpec("monitoring.run_detection", "monitoring.tasks.run_detection", minutes=1440),
 ]
+
+
+# Tasks the sweep task queues after its run when they are due: (function, claim) — the claim
+# says whether it is due and marks it taken (a conditional UPDATE, so one sweep wins).
+AFTER_SWEEP = [
+    ("monitoring.tasks.refresh_forecasts", "monitoring.forecast.refresh.claim_refresh"),
+]
+
+
+def queue_after_sweep(now) -> list[str]:
+    """Queue the tasks chained after the sweep whose claim says they are due; their names."""
+    from django.utils.module_loading import import_string
+    from django_q.tasks import async_task
+
+    queued = []
+    for func, claim in AFTER_SWEEP:
+        if import_string(claim)(now):
+            async_task(func, task_name=f"{func}@{now:%Y%m%d%H%M}")
+            queued.append(func)
+    return queued
 
 
 def ensure_schedules(using: str = DEFAULT_DB_ALIAS) -> list[tuple[str, str]]:

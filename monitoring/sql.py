@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from applications.models import Application, Customer, SchemeApproval, StaffProfile, Unit
 
-from .models import Alert, Deadline, EmailDelivery, EscalationStep, Notification, StageClock
+from .models import (
+    Alert,
+    ClockForecast,
+    Deadline,
+    EmailDelivery,
+    EscalationStep,
+    Notification,
+    StageClock,
+)
 
 
 def table(model) -> str:
@@ -28,6 +36,7 @@ def tables() -> dict[str, str]:
     return {
         "alert": table(Alert),
         "clock": table(StageClock),
+        "forecast": table(ClockForecast),
         "deadline": table(Deadline),
         "content_type": table(ContentType),
         "step": table(EscalationStep),

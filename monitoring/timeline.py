@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from . import workdays
 from .clocks import elapsed_working_days
-from .models import StageClock
+from .models import ClockForecast, StageClock
 
 Outcome = StageClock.Outcome
 
@@ -22,6 +22,7 @@ class TimelineRow:
     remaining_working_days: int | None  # open day-limited clocks only; negative when overdue
     colour: str  # green / amber / red / grey
     status: str
+    forecast: ClockForecast | None = None  # the breach forecast of an open clock, with its why
 
 
 def _status(clock: StageClock, now: datetime) -> tuple[str, str]:
@@ -56,6 +57,10 @@ def clock_timeline(application, now: datetime | None = None) -> list[TimelineRow
         .select_related("responsible", "scheme_approval")
         .order_by("started_at", "pk")
     )
+    forecasts = {
+        f.clock_id: f
+        for f in ClockForecast.objects.filter(application=application, clock__outcome=Outcome.OPEN)
+    }
     for clock in clocks:
         until = clock.stopped_at or now
         remaining = None
@@ -68,7 +73,14 @@ def clock_timeline(application, now: datetime | None = None) -> list[TimelineRow
             )
         colour, status = _status(clock, now)
         rows.append(
-            TimelineRow(clock, elapsed_working_days(clock, until), remaining, colour, status)
+            TimelineRow(
+                clock,
+                elapsed_working_days(clock, until),
+                remaining,
+                colour,
+                status,
+                forecasts.get(clock.pk),
+            )
         )
     return rows
 

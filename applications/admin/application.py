@@ -157,6 +157,26 @@ class ApplicationAdmin(LedgerImportExportMixin, UnitScopedAdminMixin, SimpleHist
             ]
         return fieldsets
 
+    # --- Columns and filters other apps register (applications.admin.panels) ----------------
+
+    def get_list_display(self, request):
+        extra = panels.list_columns(request)
+        for column in extra:
+            # The admin looks list_display names up on the ModelAdmin.
+            setattr(self, column.name, column.column)
+        return [*super().get_list_display(request), *(c.name for c in extra)]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *panels.list_filters(request)]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if getattr(request, "resolver_match", None) and request.resolver_match.url_name == (
+            f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        ):
+            queryset = panels.annotate_list(queryset, request)
+        return queryset
+
     def has_delete_permission(self, request, obj=None):
         return False  # applications are cancelled with a reason, never deleted
 

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (registers the admin classes)
     clocks,
     complaints,
     deadlines,
+    forecast,
     in_flight,
     letters,
     meetings,

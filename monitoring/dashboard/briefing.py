@@ -20,6 +20,7 @@ from applications import privacy, rules
 from applications.models import TransitionLog, Unit
 
 from .. import workdays
+from ..forecast.lists import likely_late, likely_late_table
 from ..models import Callback, StageClock, SupervisionCase, SupervisionLetter
 from . import dashboard as D
 from . import figures as F
@@ -363,6 +364,8 @@ def build_briefing(
             now,
             note=_("计时中、未暂停、计入公司时限且已过到期时间的环节。"),
         ),
+        # Days ahead of the warning: the stages the forecast says will likely run late.
+        likely_late_table(likely_late(user, unit=audience.unit, owner=audience.manager)),
         callbacks_list_table(
             callbacks,
             end_today,

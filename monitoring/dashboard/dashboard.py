@@ -12,6 +12,7 @@ from applications.models import Unit
 from applications.states import Channel, CustomerClass, State
 
 from ..clocks import process_limit_for
+from ..forecast.lists import likely_late, likely_late_table
 from ..models import Callback, DailyReceived, MonthlyStageFigures
 from ..models.policy import CLOCK_STAGE_CHOICES, SCHEME_APPROVAL
 from ..routines.dashboard import open_items_table
@@ -117,6 +118,17 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         *complaint_tables(user, complained, links, filters),
         supervision_table(supervised, links, period),
         open_items_table(user, filters.unit, links, now),  # 督办事项 (monitoring.routines)
+        # 预计超期清单 (monitoring.forecast): open stages likely to miss their limit; last, like
+        # the 督办 items, so the figures' tables keep their places.
+        likely_late_table(
+            likely_late(
+                user,
+                unit=filters.unit,
+                stations=False,
+                customer_class=filters.customer_class,
+                small_micro=filters.small_micro,
+            )
+        ),
     ]
     return Report(
         title=_("业扩时限管控看板"),

@@ -6,6 +6,7 @@ from .clocks import ClockPause, StageClock
 from .complaints import Complaint, ComplaintPolicy
 from .dashboard import ConnectionRecord, DailyReceived, MonthlyFigures, MonthlyStageFigures
 from .deadlines import Deadline
+from .forecast import ClockForecast, ForecastPolicy
 from .meetings import ActionItem, Meeting, SchemeDecision, SchemeVote
 from .notifications import EmailDelivery, Notification
 from .policy import DeadlineEscalationStep, EscalationStep, ProcessLimitPolicy, TimeLimitPolicy
@@ -33,6 +34,7 @@ __all__ = [
     "Callback",
     "CaseSource",
     "CheckResult",
+    "ClockForecast",
     "ClockPause",
     "Complaint",
     "ComplaintPolicy",
@@ -47,6 +49,7 @@ __all__ = [
     "DisciplineHandover",
     "EmailDelivery",
     "EscalationStep",
+    "ForecastPolicy",
     "LetterCategory",
     "LetterNumberSequence",
     "Meeting",

@@ -22,6 +22,8 @@ class Alert(models.Model):
         WARNING = "warning", _("时限预警")
         OVERDUE = "overdue", _("超期告警")
         ESCALATION = "escalation", _("超期升级")
+        # The breach forecast's early alert (monitoring.forecast.alerts): level 0, once a clock.
+        FORECAST = "forecast", _("预计超期")
 
     # Levels: a warning is 0, overdue 1, escalations 2, 3 … as in the policy's EscalationStep.
     WARNING_LEVEL = 0

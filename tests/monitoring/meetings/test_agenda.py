@@ -61,8 +61,8 @@ def test_morning_agenda_lists_yesterday_today_overdue_callbacks_cases(units, peo
     assert meeting.agenda["title"] == "晨会简报"
     assert meeting.agenda_generated_at == MORNING_NOW
     assert [t["key"] for t in meeting.agenda["tables"]] == [
-        "summary", "transitions", "surveys", "due_today", "overdue", "callbacks_due",
-        "open_cases", "open_letters",
+        "summary", "transitions", "surveys", "due_today", "overdue", "likely_late",
+        "callbacks_due", "open_cases", "open_letters",
     ]  # fmt: skip
     assert rows(meeting, "summary") == [
         ["昨日流转", "1"], ["今日到期", "1"], ["预警中", "1"], ["已超期", "1"], ["今日待回访", "1"],
