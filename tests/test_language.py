@@ -23,3 +23,20 @@ def test_a_users_language_does_not_outlive_the_request(admin_client):
     admin_client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
     admin_client.get(reverse("admin:index"))
     assert gettext("业扩申请") == "业扩申请"
+
+
+def test_django_wording_wins_over_the_api_librarys():
+    """DRF's zh-hans catalogue words a few of Django's messages differently; the admin, the
+    customer pages and the API must all say what Django says (yekuo/wording)."""
+    from django.core.exceptions import ValidationError
+    from django.forms import CharField
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        try:
+            CharField().clean("")
+        except ValidationError as exc:
+            assert exc.messages == ["这个字段是必填项。"]
+        else:
+            raise AssertionError("an empty required field must be refused")
+        assert translation.gettext("Enter a valid URL.") == "输入一个有效的 URL。"

@@ -106,7 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then Django's own wording for the few messages that Django REST
+# framework's zh-hans catalogue (an app catalogue, which outranks Django's) words differently.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "yekuo" / "wording"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
