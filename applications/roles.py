@@ -340,6 +340,13 @@ for _role, _perms in _ROUTINE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# The customer pages (portal): staff who handle applications open the documents customers
+# uploaded (each opening logged) and read the ratings; nobody edits either.
+_PORTAL_VIEW = ["portal.view_customerdocument", "portal.view_servicerating"]
+for _role in (FRONT_DESK, CUSTOMER_MANAGER, SUPERVISOR, INSPECTOR):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_PORTAL_VIEW]
+
+
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and grant each the permissions that exist now (idempotent)."""
     from django.contrib.auth.management import create_permissions

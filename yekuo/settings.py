@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "applications",
     "projects",
     "monitoring",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("dashboard/", include("monitoring.dashboard.urls")),
+    # The customer pages (/apply/, /progress/): public, outside the admin.
+    path("", include("portal.urls")),
 ]

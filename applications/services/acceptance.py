@@ -62,10 +62,39 @@ def accept_application(
     """
     at = at or timezone.now()
     application = Application(customer=customer, accepted_at=at, accepted_by=user, **fields)
-    application.state_changed_at = at
     reason = rules.refusal(user, application, "accept_application")
     if reason:
         raise TransitionRefused(reason)
+    return _register(application, received_materials, at=at, actor=user, comment=comment)
+
+
+@transaction.atomic
+def accept_online_application(
+    *,
+    customer: Customer,
+    channel: str,
+    at: datetime | None = None,
+    comment: str = "",
+    **fields,
+) -> Application:
+    """Register an application the customer made themselves (the customer pages, an app).
+
+    The same acceptance as at the counter — number, materials (all still to be checked by
+    staff), the first log and the `application_transitioned` signal that starts the acceptance
+    clock — with no staff member as acceptor: the channel is recorded instead.
+    """
+    at = at or timezone.now()
+    application = Application(
+        customer=customer, accepted_at=at, accepted_by=None, channel=channel, **fields
+    )
+    return _register(application, [], at=at, actor=None, comment=comment)
+
+
+def _register(
+    application: Application, received_materials, *, at: datetime, actor, comment: str
+) -> Application:
+    customer = application.customer
+    application.state_changed_at = at
     if customer.pk is None:
         _validated(customer)
         customer.save()
@@ -95,7 +124,7 @@ def accept_application(
         transition_label=_("受理登记"),
         from_state="",
         to_state=State.ACCEPT,
-        actor=user,
+        actor=actor,
         at=at,
         comment=comment,
     )
@@ -105,7 +134,7 @@ def accept_application(
         transition="create",
         source="",
         target=State.ACCEPT,
-        actor=user,
+        actor=actor,
         at=at,
         log=log,
         data={},

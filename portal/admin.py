@@ -1,0 +1,59 @@
+"""Staff side of the customer pages: uploaded documents (opened through the access log) and
+ratings. Both read-only and region-scoped."""
+
+from django.contrib import admin
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from applications import privacy
+from applications.admin.scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
+
+from .models import CustomerDocument, ServiceRating
+
+
+@admin.register(CustomerDocument)
+class CustomerDocumentAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
+    unit_path = "application__unit"
+    list_display = ["application", "kind", "content_kind", "size", "uploaded_at", "open_link"]
+    list_filter = ["kind", "uploaded_at"]
+    search_fields = ["application__number"]
+    list_select_related = ["application__customer"]
+    fields = ["application", "kind", "content_kind", "original_name", "size", "uploaded_at",
+              "open_link"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/file/",
+                self.admin_site.admin_view(self.file_view),
+                name="portal_customerdocument_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, pk):
+        """The file itself, to staff who may see the row; every opening is logged."""
+        document = self.get_queryset(request).filter(pk=pk).first()
+        if document is None or not self.has_view_permission(request, document):
+            raise Http404
+        subject = f"{document.application.number} {document.get_kind_display()}"
+        privacy.record_view(request, document, subject=subject)
+        return FileResponse(document.file.open("rb"), filename=document.file.name.rsplit("/")[-1])
+
+    @admin.display(description=_("文件"))
+    def open_link(self, obj):
+        url = reverse("admin:portal_customerdocument_file", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("打开"))
+
+
+@admin.register(ServiceRating)
+class ServiceRatingAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
+    unit_path = "unit"
+    list_display = ["application", "score", "rated_at", "unit"]
+    list_filter = ["score", "unit", "rated_at"]
+    search_fields = ["application__number"]
+    list_select_related = ["application__customer", "unit"]
+    readonly_fields = ["application", "unit", "score", "comment", "rated_at"]
