@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import privacy
 from applications.admin.scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
+from monitoring.models import Callback
 
 from .models import CustomerDocument, ServiceRating
 
@@ -49,11 +50,41 @@ class CustomerDocumentAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.Mode
         return format_html('<a href="{}">{}</a>', url, _("打开"))
 
 
+class CountedFilter(admin.SimpleListFilter):
+    """Ratings the satisfaction rate counts: the customer's satisfaction callback got no score
+    (monitoring.dashboard.figures.online_ratings_counted; the dashboard links here)."""
+
+    title = _("计入满意率")
+    parameter_name = "counted"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("计入（回访未评分）")), ("0", _("不计入（以回访评分为准）"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("1", "0"):
+            return queryset
+        scored = Callback.objects.filter(
+            kind=Callback.Kind.SATISFACTION,
+            status=Callback.Status.REACHED,
+            satisfaction__isnull=False,
+        ).values("application_id")
+        if self.value() == "1":
+            return queryset.exclude(application_id__in=scored)
+        return queryset.filter(application_id__in=scored)
+
+
 @admin.register(ServiceRating)
 class ServiceRatingAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAdmin):
     unit_path = "unit"
     list_display = ["application", "score", "rated_at", "unit"]
-    list_filter = ["score", "unit", "rated_at"]
+    list_filter = [
+        "score",
+        "unit",
+        "rated_at",
+        "application__customer_class",
+        "application__is_small_micro",
+        CountedFilter,
+    ]
     search_fields = ["application__number"]
     list_select_related = ["application__customer", "unit"]
     readonly_fields = ["application", "unit", "score", "comment", "rated_at"]
