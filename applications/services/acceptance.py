@@ -31,9 +31,10 @@ def _field_label(model, field: str) -> str:
         return field
 
 
-def _validated(instance) -> None:
+def _validated(instance, exclude: tuple[str, ...] = ()) -> None:
+    exclude = [*exclude, "number"] if isinstance(instance, Application) else None
     try:
-        instance.full_clean(exclude=["number"] if isinstance(instance, Application) else None)
+        instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise TransitionRefused(
             [
@@ -99,7 +100,8 @@ def _register(
         _validated(customer)
         customer.save()
         application.customer = customer  # built before the customer had a pk: set customer_id
-    _validated(application)
+    # An application the customer made online has no staff acceptor (the channel says who).
+    _validated(application, exclude=("accepted_by",) if actor is None else ())
     application.number = next_application_number(timezone.localtime(at).year)
     application.save()
 
