@@ -96,9 +96,14 @@ def progress(application: Application) -> Progress:
             StaffProfile.objects.filter(user=manager).values_list("work_phone", flat=True).first()
             or ""
         )
+    uploaded = list(application.customer_documents.all())
+    # Document kinds share their codes with the material requirements (identity, property,
+    # licence): an uploaded one waits for staff to check and receive it.
+    uploaded_kinds = {d.kind for d in uploaded}
     missing = [
         {
             "name": m.requirement.name,
+            "uploaded": m.requirement.code in uploaded_kinds,
             "required": m.requirement.required,
             "promised_by": m.promised_by if m.status == m.Status.DEFERRED else None,
         }
@@ -115,7 +120,7 @@ def progress(application: Application) -> Progress:
         manager_name=(manager.get_full_name() or manager.get_username()) if manager else "",
         manager_phone=manager_phone,
         missing=missing,
-        uploaded=list(application.customer_documents.all()),
+        uploaded=uploaded,
         masked_phone=mask_phone(application.customer.phone),
         masked_id=mask_id_number(application.customer.id_number),
         energized=application.energized_at is not None,

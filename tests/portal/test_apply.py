@@ -66,6 +66,7 @@ def test_the_applicant_may_follow_the_application_at_once(client, apply_data):
     post_apply(client, apply_data)
     page = client.get("/progress/").content.decode()
     assert Application.objects.get().number in page and "① 业务受理" in page
+    assert "户主身份证明（已在线上传，待工作人员核验）" in page
 
 
 @pytest.mark.parametrize(
