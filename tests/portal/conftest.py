@@ -59,27 +59,38 @@ def apply_data(unit):
 
 
 @pytest.fixture
-def online_app(unit, staff):
-    """An application made on the customer pages, then given a customer manager."""
+def make_online(unit, staff):
+    """Applications made on the customer pages (at `at`), then given a customer manager."""
     from portal.services.apply import apply_online
 
-    app = apply_online(
-        unit=unit,
-        customer_class="lv_resident",
-        business_type="new",
-        requested_capacity_kva=Decimal("8"),
-        site_address="西湖区文三路100号",
-        is_small_micro=False,
-        name="王小明",
-        kind="person",
-        id_type="resident_id",
-        id_number=resident_id(4243),
-        contact_name="王小明",
-        phone=PHONE,
-        documents=[],
-    )
     manager = staff["customer_manager"]
     StaffProfile.objects.filter(user=manager).update(work_phone="0571-88886666")
-    app.customer_manager = manager
-    app.save(update_fields=["customer_manager"])
-    return app
+    serials = iter(range(4243, 5000))
+
+    def make(at=None, phone=PHONE):
+        app = apply_online(
+            unit=unit,
+            customer_class="lv_resident",
+            business_type="new",
+            requested_capacity_kva=Decimal("8"),
+            site_address="西湖区文三路100号",
+            is_small_micro=False,
+            name="王小明",
+            kind="person",
+            id_type="resident_id",
+            id_number=resident_id(next(serials)),
+            contact_name="王小明",
+            phone=phone,
+            documents=[],
+            at=at,
+        )
+        app.customer_manager = manager
+        app.save(update_fields=["customer_manager"])
+        return app
+
+    return make
+
+
+@pytest.fixture
+def online_app(make_online):
+    return make_online()
