@@ -46,7 +46,7 @@ class Progress:
 
 
 def steps_of(application: Application) -> tuple[list[Step], str]:
-    """The five steps with their status, and the current step's label."""
+    """The five steps with their status, and the current step's label ("" if cancelled)."""
     code = system_step(application)
     if not code:
         return [Step(s.value, s.label, "todo") for s in FIVE_STEPS], ""
@@ -56,8 +56,7 @@ def steps_of(application: Application) -> tuple[list[Step], str]:
         mine = STEP_RANK[step]
         status = "done" if mine < rank else ("current" if mine == rank else "todo")
         steps.append(Step(step.value, step.label, status))
-    current = CustomerStep(code).label if code != CustomerStep.ENERGIZED else ""
-    return steps, str(current)
+    return steps, str(CustomerStep(code).label)  # "已送电" once all five are behind
 
 
 def current_due(application: Application) -> datetime | None:
