@@ -10,8 +10,8 @@ DEFAULTS = {
     # per hour. Every attempt counts, right or wrong, so the limit itself reveals nothing.
     "YEKUO_PORTAL_LOOKUPS_PER_IP": 30,
     "YEKUO_PORTAL_LOOKUPS_PER_NUMBER": 10,
-    # Reports and complaints from one verified session, per hour.
-    "YEKUO_PORTAL_MESSAGES_PER_SESSION": 5,
+    # Reports and complaints about one application (and 4× that from one address), per hour.
+    "YEKUO_PORTAL_MESSAGES_PER_APPLICATION": 5,
     # One-time codes: minutes valid, and tries before the code is void.
     "YEKUO_PORTAL_OTP_MINUTES": 10,
     "YEKUO_PORTAL_OTP_TRIES": 5,

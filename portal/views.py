@@ -144,9 +144,10 @@ def _verified(view):
 
 
 def _messages_allowed(request, application) -> bool:
+    limit = _limit("YEKUO_PORTAL_MESSAGES_PER_APPLICATION")
     return allowed(
-        ("messages", str(application.pk), _limit("YEKUO_PORTAL_MESSAGES_PER_SESSION"), HOUR),
-        ("messages-ip", client_ip(request), 4 * _limit("YEKUO_PORTAL_MESSAGES_PER_SESSION"), HOUR),
+        ("messages", str(application.pk), limit, HOUR),
+        ("messages-ip", client_ip(request), 4 * limit, HOUR),
     )
 
 

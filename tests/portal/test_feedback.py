@@ -123,7 +123,7 @@ def test_an_off_record_report_opens_a_supervision_case_with_the_customers_words(
 
 
 def test_reports_and_complaints_are_throttled(client, online_app, settings):
-    settings.YEKUO_PORTAL_MESSAGES_PER_SESSION = 1
+    settings.YEKUO_PORTAL_MESSAGES_PER_APPLICATION = 1
     verified(client, online_app)
     assert client.post("/progress/report/", {"words": "一"}).status_code == 302
     assert client.post("/progress/report/", {"words": "二"}).status_code == 429
