@@ -98,17 +98,29 @@ def complain(
     reporter_phone: str = "",
     at: datetime | None = None,
 ) -> Complaint:
-    """A 投诉 or 举报 from the customer pages, with its handling clock (monitoring.complaints)."""
-    if kind == Complaint.Kind.COMPLAINT:
-        reporter_name = reporter_phone = ""  # a complaint is the customer's own, by name
-    complaint, _created = receive_complaint(
-        kind=kind,
-        channel=Complaint.Channel.CUSTOMER_PAGE,
-        received_at=at or timezone.now(),
-        content=content[:MAX_TEXT],
-        category=category,
-        application=application,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-    )
+    """A 投诉 or 举报 from the customer pages, with its handling clock (monitoring.complaints).
+
+    A 投诉 is the customer's own, linked to the application. A 举报 is linked to the unit only:
+    the application would name the reporter to every 举报 handler, so its number goes with the
+    reporter's identity, which only 纪检 sees.
+    """
+    common = {
+        "kind": kind,
+        "channel": Complaint.Channel.CUSTOMER_PAGE,
+        "received_at": at or timezone.now(),
+        "content": content[:MAX_TEXT],
+        "category": category,
+    }
+    if kind == Complaint.Kind.REPORT:
+        with translation.override(settings.LANGUAGE_CODE):
+            contact = _("客户网页举报，关联工单%(number)s") % {"number": application.number}
+        complaint, _created = receive_complaint(
+            **common,
+            unit=application.unit,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            reporter_contact=contact,
+        )
+    else:
+        complaint, _created = receive_complaint(**common, application=application)
     return complaint

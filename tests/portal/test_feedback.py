@@ -164,8 +164,14 @@ def test_a_confidential_report_keeps_the_reporter_for_inspectors_only(client, on
     )
     report = Complaint.objects.get()
     assert report.kind == "report" and report.channel == "customer_page"
-    assert reporter_identity(report, staff["customer_manager"]) is None
-    assert reporter_identity(report, staff["inspector"])["reporter_name"] == "知情人"
+    assert report.handling_deadlines.get().outcome == "open"
+    # The application would name the reporter: only the unit is on the record, the number
+    # goes with the reporter's identity, for 纪检 alone.
+    assert (report.application, report.customer, report.unit) == (None, None, online_app.unit)
+    assert reporter_identity(report, staff["supervisor"]) is None
+    identity = reporter_identity(report, staff["inspector"])
+    assert identity["reporter_name"] == "知情人"
+    assert online_app.number in identity["reporter_contact"]
 
 
 def test_grants_do_not_survive_into_another_browser(client, online_app):
