@@ -16,10 +16,7 @@ from applications.privacy import mask_id_number, mask_phone
 from applications.states import State
 from monitoring.callbacks import system_step
 from monitoring.models import CustomerStep, StageClock
-from monitoring.models.callbacks import STEP_RANK
-
-# The five steps customers see, in order (① … ⑤); ENERGIZED means all five are behind.
-FIVE_STEPS = [s for s in CustomerStep if s in STEP_RANK and s != CustomerStep.ENERGIZED]
+from monitoring.models.callbacks import FIVE_STEPS, STEP_RANK
 
 
 @dataclass
