@@ -19,9 +19,12 @@ from . import paths, roles
 from .models import (
     Application,
     ApplicationMaterial,
+    ChargeKind,
+    ChargeStatus,
     Customer,
     CustomerKind,
     IdType,
+    PaymentSource,
     StaffProfile,
     SupplyScheme,
     SurveyRecord,
@@ -29,6 +32,7 @@ from .models import (
 )
 from .services.acceptance import accept_application
 from .services.approvals import decide_approval, submit_scheme
+from .services.charges import issue_charge, record_payment
 from .services.lifecycle import perform_transition
 from .states import CustomerClass, Department, State, SupplyVoltage
 
@@ -149,11 +153,21 @@ class Walker:
     approver per department (`approvers`).
     """
 
-    def __init__(self, *, customer_manager, project_manager=None, approvers=None, rng=None):
+    def __init__(
+        self,
+        *,
+        customer_manager,
+        project_manager=None,
+        approvers=None,
+        rng=None,
+        with_charges=False,
+    ):
         self.customer_manager = customer_manager
         self.project_manager = project_manager
         self.approvers = approvers or {}
         self.rng = rng or random.Random(0)
+        # Demo only: itemise charges at energization and have them paid (tests issue their own).
+        self.with_charges = with_charges
 
     def prepare(self, app: Application, at: datetime) -> None:
         """Do the work inside the current stage so that it may end."""
@@ -174,6 +188,40 @@ class Walker:
                         comment="同意",
                         at=at,
                     )
+        elif app.state == State.ENERGIZE and self.with_charges:
+            self.issue_charges(app, at, pay=True)
+
+    def issue_charges(self, app: Application, at: datetime, *, pay: bool) -> None:
+        """The charges of a demo application, issued on entering 装表接电 (DOMAIN.md §4:
+        itemised with an explanation, paid before energization; 三零 firms' are waived at
+        once). Paid through the marketing system's e-invoice some hours later, before `at`."""
+        if app.charges.exists():
+            return
+        items = demo_charge_items(app, self.rng)
+        issued = app.state_changed_at or at
+        for kind, amount, explanation in items:
+            charge = issue_charge(
+                application=app,
+                user=self.customer_manager,
+                kind=kind,
+                amount=amount,
+                explanation=explanation,
+                at=issued,
+            )
+            if not pay or charge.status != ChargeStatus.ISSUED:
+                continue
+            paid = issued + timedelta(hours=self.rng.uniform(0.5, 40))
+            paid = max(issued, min(paid, at - timedelta(minutes=1)))
+            record_payment(
+                charge=charge,
+                paid_at=paid,
+                source=PaymentSource.MARKETING,
+                reference=f"EI{charge.pk:010d}",
+                invoice_number=f"3300{charge.pk:08d}",
+                amount=charge.amount,
+                system=str(PaymentSource.MARKETING.label),
+                at=paid + timedelta(minutes=3),
+            )
 
     def draft_scheme(self, app: Application, at: datetime) -> None:
         """Survey the site and draft the scheme the customer confirmed (no approval yet)."""
@@ -228,6 +276,28 @@ class Walker:
             at += gap(app.state) if callable(gap) else gap
             app = self.step(app, at)
         return app
+
+
+def demo_charge_items(app: Application, rng: random.Random) -> list[tuple[str, Decimal, str]]:
+    """(kind, amount, explanation) of a demo application's charges; often none at low voltage."""
+    items = []
+    if app.customer_class == CustomerClass.HV_DUAL:
+        amount = (app.requested_capacity_kva * Decimal("165")).quantize(Decimal("0.01"))
+        items.append(
+            (
+                ChargeKind.HIGH_RELIABILITY,
+                amount,
+                "双电源客户按备用容量收取高可靠性供电费（165元/kVA，依据省发改委核定标准）。",
+            )
+        )
+    if app.is_high_voltage:
+        items.append(
+            (ChargeKind.METERING, Decimal("3800.00"), "高压计量装置（互感器、计量柜）按成本收取。")
+        )
+    elif rng.random() < 0.35:
+        # 三零 firms get this one too: recorded, and waived at once by the service.
+        items.append((ChargeKind.METERING, Decimal("320.00"), "低压三相计量装置按成本收取。"))
+    return items
 
 
 DEMO_COMPANY = ("hangzhou", "杭州市供电公司")

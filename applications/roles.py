@@ -38,6 +38,8 @@ _VIEW_CORE = [
     "applications.view_transitionlog",
     "applications.view_unit",
     "applications.view_meteringrecord",
+    "applications.view_charge",
+    "applications.view_chargeevent",
     "monitoring.view_stageclock",
     "monitoring.view_clockpause",
     "monitoring.view_timelimitpolicy",
@@ -345,6 +347,25 @@ for _role, _perms in _ROUTINE_PERMISSIONS.items():
 _PORTAL_VIEW = ["portal.view_customerdocument", "portal.view_servicerating"]
 for _role in (FRONT_DESK, CUSTOMER_MANAGER, SUPERVISOR, INSPECTOR):
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_PORTAL_VIEW]
+
+# Charges (applications.services.charges): the customer manager itemises the charges with their
+# explanation, corrects a mistaken one by cancelling it with a reason, and records a payment
+# taken by hand (the marketing system posts the rest through the API); the front desk records
+# payments at the counter. Waiving is a management decision: 主管, and 营销部 approvers (the
+# service refuses approvers of other departments). Nobody deletes a charge: no role has
+# `delete_charge`, and the admin offers no delete.
+_CHARGE_PERMISSIONS = {
+    FRONT_DESK: ["applications.record_charge_payment"],
+    CUSTOMER_MANAGER: [
+        "applications.issue_charge",
+        "applications.cancel_charge",
+        "applications.record_charge_payment",
+    ],
+    APPROVER: ["applications.waive_charge"],
+    SUPERVISOR: ["applications.waive_charge", "applications.cancel_charge"],
+}
+for _role, _perms in _CHARGE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
 def sync_roles(apps, schema_editor=None) -> None:

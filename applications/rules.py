@@ -175,6 +175,19 @@ def parallel_grid_works_done(app: Application) -> str | None:
     return None
 
 
+def charges_settled(app: Application) -> str | None:
+    """Energization waits for every charge to be paid, waived or cancelled (DOMAIN.md §4)."""
+    open_charges = app.charges.filter(status="issued").order_by("issued_at", "pk")
+    if not open_charges:
+        return None
+    items = "、".join(
+        _("%(kind)s %(amount)s元（%(number)s）")
+        % {"kind": c.get_kind_display(), "amount": f"{c.amount:,.2f}", "number": c.number}
+        for c in open_charges
+    )
+    return _("收费项目尚未缴清：%(items)s。须缴费或经批准减免后才能送电。") % {"items": items}
+
+
 def archive_complete(app: Application) -> str | None:
     missing = [item for item, done in archive_checklist(app) if not done]
     if missing:
@@ -185,7 +198,7 @@ def archive_complete(app: Application) -> str | None:
 EXIT_CHECKS: dict[str, tuple[Check, ...]] = {
     State.ACCEPT: (materials_ready, managers_assigned),
     State.SCHEME: (survey_done, scheme_confirmed, scheme_approved),
-    State.ENERGIZE: (contract_signed, parallel_grid_works_done),
+    State.ENERGIZE: (contract_signed, parallel_grid_works_done, charges_settled),
     State.ARCHIVE: (archive_complete,),
 }
 

@@ -13,9 +13,10 @@ only with `view_reporter_identity` held through a role (纪检) — `sees_report
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -429,9 +430,13 @@ class Counts(NamedTuple):
     staff: dict[int, Tally]  # staff member concerned (user id) → tally
 
 
-def counts(units, start: datetime, end: datetime) -> Counts:
+def counts(units, start: datetime, end: datetime, *, among: QuerySet | None = None) -> Counts:
     """Complaints received in [start, end) about these units (and their staff), counted per
-    unit and per staff member concerned; for the dashboard and the assessments."""
+    unit and per staff member concerned; for the dashboard and the assessments.
+
+    `among`: the complaints to count (default all); the dashboard passes the user's
+    `visible_complaints`, so a matter handed over to 纪检 is not counted for anyone else.
+    """
     breached = Exists(
         Deadline.objects.filter(
             content_type=ContentType.objects.get_for_model(Complaint),
@@ -446,7 +451,8 @@ def counts(units, start: datetime, end: datetime) -> Counts:
         "n_withdrawn": Count("pk", filter=Q(status=Status.WITHDRAWN)),
         "n_late": Count("pk", filter=breached),
     }
-    received = Complaint.objects.filter(unit__in=units, received_at__gte=start, received_at__lt=end)
+    among = Complaint.objects.all() if among is None else among
+    received = among.filter(unit__in=units, received_at__gte=start, received_at__lt=end)
 
     def per(field: str) -> dict[int, Tally]:
         rows = received.exclude(**{f"{field}__isnull": True}).values(field).annotate(**tally)
@@ -458,3 +464,38 @@ def counts(units, start: datetime, end: datetime) -> Counts:
         }
 
     return Counts(units=per("unit"), staff=per("staff_concerned"))
+
+
+class MonthTally(NamedTuple):
+    period: date  # the month's first day
+    unit: str
+    staff: str  # "" for a unit's row
+    tally: Tally
+
+
+def monthly_tallies(units, first: date, last: date, *, among: QuerySet | None = None) -> dict:
+    """`counts` month by month from `first`'s month to `last`'s (inclusive), for the
+    assessments' 考核汇总 beside the points: {"per_unit": [MonthTally…], "per_person": […]}."""
+    from applications.admin.scoping import staff_label
+    from applications.models import Unit
+
+    from .dashboard.filters import Period
+
+    User = get_user_model()
+    per_unit, per_person = [], []
+    month = first.replace(day=1)
+    while month <= last:
+        period = Period.month(month.year, month.month)
+        tallied = counts(units, period.since, period.until, among=among)
+        names = dict(Unit.objects.filter(pk__in=tallied.units).values_list("pk", "name"))
+        for unit_id, tally in sorted(tallied.units.items(), key=lambda kv: names[kv[0]]):
+            per_unit.append(MonthTally(month, names[unit_id], "", tally))
+        people = User.objects.filter(pk__in=tallied.staff).select_related("staff_profile__unit")
+        rows = []
+        for person in people:
+            profile = getattr(person, "staff_profile", None)
+            unit = profile.unit.name if profile else ""
+            rows.append(MonthTally(month, unit, staff_label(person), tallied.staff[person.pk]))
+        per_person += sorted(rows, key=lambda r: (r.unit, r.staff))
+        month = period.end + timedelta(days=1)
+    return {"per_unit": per_unit, "per_person": per_person}

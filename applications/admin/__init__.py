@@ -1,1 +1,1 @@
-from . import application, approvals, ledger, privacy, records  # noqa: F401  (registers the admin classes)
+from . import application, approvals, charges, ledger, privacy, records  # noqa: F401  (registers the admin classes)

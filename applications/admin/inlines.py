@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     ApplicationMaterial,
+    Charge,
     Contract,
     Inspection,
     MeterInstallation,
@@ -80,6 +81,15 @@ class MeterInline(ReadOnlyTabularInline):
     fields = ["meter_number", "installed_at", "energized_at", "installer"]
 
 
+class ChargeInline(ReadOnlyTabularInline):
+    """The application's charges on its page; each links to its own page and buttons."""
+
+    model = Charge
+    fields = ["number", "kind", "amount", "status", "explanation", "issued_at", "paid_at"]
+    show_change_link = True
+    verbose_name_plural = _("收费项目")
+
+
 class TransitionLogInline(ReadOnlyTabularInline):
     model = TransitionLog
     fields = ["at", "transition_label", "from_state", "to_state", "actor", "comment"]
@@ -97,5 +107,6 @@ APPLICATION_INLINES = [
     InspectionInline,
     ContractInline,
     MeterInline,
+    ChargeInline,
     TransitionLogInline,
 ]

@@ -1,6 +1,7 @@
 from .append_only import ImmutableRecord
 from .application import Application, ApplicationNumberSequence
 from .approvals import ApprovalRequirement, SchemeApproval, SchemeReview
+from .charges import Charge, ChargeEvent, ChargeKind, ChargeStatus, PaymentSource
 from .customer import Customer, CustomerKind, IdType
 from .ledger import ImportJob, MeteringRecord
 from .log import TransitionLog
@@ -14,6 +15,10 @@ __all__ = [
     "ApplicationMaterial",
     "ApplicationNumberSequence",
     "ApprovalRequirement",
+    "Charge",
+    "ChargeEvent",
+    "ChargeKind",
+    "ChargeStatus",
     "Contract",
     "Customer",
     "CustomerKind",
@@ -24,6 +29,7 @@ __all__ = [
     "MaterialRequirement",
     "MeterInstallation",
     "MeteringRecord",
+    "PaymentSource",
     "PersonalDataAccess",
     "SchemeApproval",
     "SchemeReview",

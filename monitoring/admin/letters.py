@@ -23,6 +23,7 @@ from applications.admin.scoping import UnitScopedAdminMixin, staff_label
 from applications.ledger.xlsx import write_rows
 from applications.models import Unit
 
+from .. import complaints
 from ..models import Assessment, SupervisionCase, SupervisionEvent, SupervisionLetter
 from ..supervision import assessments, letters
 from .supervision import NoDeleteMixin
@@ -490,6 +491,13 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         if not rules.sees_all_units(request.user):
             units = rules.scope_to_user(Unit.objects.all(), request.user, unit_field="")
         totals = assessments.assessment_totals(start=start, end=end, units=units)
+        # Complaints per person and unit, month by month, beside the points (DOMAIN.md §7).
+        complained = complaints.monthly_tallies(
+            Unit.objects.all() if units is None else units,
+            start,
+            end,
+            among=complaints.visible_complaints(request.user),
+        )
         if request.GET.get("format") == "xlsx":
             return self._totals_xlsx(totals, start, end)
         query = request.GET.copy()
@@ -501,6 +509,8 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
             % {"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"},
             "form": form,
             "totals": totals,
+            "complaints": complained,
+            "sees_reports": complaints.sees_reports(request.user),
             "xlsx_url": f"?{query.urlencode()}",
         }
         return TemplateResponse(request, "admin/monitoring/assessment/totals.html", context)

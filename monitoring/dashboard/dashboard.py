@@ -16,6 +16,7 @@ from ..models import Callback, DailyReceived, MonthlyStageFigures
 from ..models.policy import CLOCK_STAGE_CHOICES, SCHEME_APPROVAL
 from ..routines.dashboard import open_items_table
 from . import figures as F
+from .complaint_tables import complaint_counts, complaint_tables
 from .concurrent import can_run_in_parallel, run_in_two
 from .filters import (
     Filters,
@@ -28,6 +29,7 @@ from .filters import (
     scoped_records,
 )
 from .links import Links, period_params
+from .settlement import scoped_charges, settlement_figures, settlement_table
 from .supervision import supervision_figures, supervision_table
 from .tables import Cell, Chart, Report, Table, count, days, rate, ratio, text, total_label
 
@@ -69,23 +71,36 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     # Two halves of about equal cost, run side by side on PostgreSQL (see `concurrent`).
     daily = scoped_monthly(user, filters, DailyReceived)
     stage_rollup = scoped_monthly(user, filters, MonthlyStageFigures)
-    (running, judged, in_flight, channels, callback_tables, details, earlier, trend, supervised) = (
-        run_in_two(
-            [
-                lambda: F.running_summary(clocks, now),
-                lambda: F.judged_summary(clocks, period, stage_rollup),
-                lambda: in_flight_table(apps, links),
-                lambda: channel_table(apps, daily, links, period),
-                lambda: callbacks_tables(callbacks, links, period, ratings),
-            ],
-            [
-                lambda: F.connection_details(records, period),
-                lambda: earlier_connection(records, filters),
-                lambda: trend_table(apps, records, clocks, monthly, links, period),
-                lambda: supervision_figures(user, filters),
-            ],
-            parallel=can_run_in_parallel(),
-        )
+    charges = scoped_charges(user, filters)
+    (
+        running,
+        judged,
+        in_flight,
+        channels,
+        callback_tables,
+        settled,
+        details,
+        earlier,
+        trend,
+        supervised,
+        complained,
+    ) = run_in_two(
+        [
+            lambda: F.running_summary(clocks, now),
+            lambda: F.judged_summary(clocks, period, stage_rollup),
+            lambda: in_flight_table(apps, links),
+            lambda: channel_table(apps, daily, links, period),
+            lambda: callbacks_tables(callbacks, links, period, ratings),
+            lambda: settlement_figures(charges, period),
+        ],
+        [
+            lambda: F.connection_details(records, period),
+            lambda: earlier_connection(records, filters),
+            lambda: trend_table(apps, records, clocks, monthly, links, period),
+            lambda: supervision_figures(user, filters),
+            lambda: complaint_counts(user, filters),
+        ],
+        parallel=can_run_in_parallel(),
     )
     connection = connection_tables(details, earlier, links, filters)
     # The rest folds those group rows (and asks for a few names and the process limits).
@@ -100,6 +115,8 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
         channels,
         steps_table(details, links, period),
         *callback_tables,
+        settlement_table(settled, links, period),
+        *complaint_tables(user, complained, links, filters),
         supervision_table(supervised, links, period),
         open_items_table(user, filters.unit, links, now),  # 督办事项 (monitoring.routines)
     ]

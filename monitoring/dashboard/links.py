@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from applications.models import Application
+from applications.models import Application, Charge
 
-from ..models import Callback, StageClock
+from ..models import Callback, Complaint, StageClock
 from .filters import Filters, Period, class_fields
 
 
@@ -118,3 +118,18 @@ class Links:
     def callbacks(self, **params) -> str:
         # The callback list defaults to the caller's own list for today: ask for all.
         return self._narrowed(Callback, {"todo": "all", "assignee": "all", **params})
+
+    def charges(self, **params) -> str:
+        """The charge list, narrowed like `settlement.scoped_charges` (through the application)."""
+        f = self.filters
+        base = {
+            "application__unit__id__exact": f.unit.pk if f.unit else None,
+            "application__customer_class__exact": f.customer_class,
+            "application__is_small_micro__exact": f.small_micro,
+        }
+        return self._url(Charge, {**base, **params})
+
+    def complaints(self, **params) -> str:
+        """The complaint list, narrowed by the unit filter only (a complaint is about a unit)."""
+        f = self.filters
+        return self._url(Complaint, {"unit__id__exact": f.unit.pk if f.unit else None, **params})

@@ -20,7 +20,8 @@ from applications.demo import (
     make_staff,
     new_application,
 )
-from applications.models import Application, PersonalDataAccess, Unit
+from applications.models import Application, ChargeStatus, PersonalDataAccess, Unit
+from applications.services.charges import waive_charge
 from applications.services.lifecycle import perform_transition
 from applications.signals import demo_loaded
 from applications.states import Channel, CustomerClass, State, SuspensionReason
@@ -189,6 +190,7 @@ class Command(BaseCommand):
                     project_manager=people["pm"],
                     approvers=ctx["approvers"],
                     rng=rng,
+                    with_charges=True,
                 )
                 self.drive(app, walker, rng, start, now)
             if (i + 1) % 50 == 0:
@@ -224,6 +226,21 @@ class Command(BaseCommand):
                 reason=rng.choice(SuspensionReason.values),
                 comment="客户要求暂缓办理",
                 at=at + (now - at) / 2,
+            )
+        elif app.state == State.ENERGIZE:
+            self.open_charges(app, walker, rng, now)
+
+    def open_charges(self, app, walker, rng, now):
+        """An application waiting for energization has its charges issued, not yet paid (待缴:
+        energization waits for them); now and then the unit's leader waives one."""
+        walker.issue_charges(app, now, pay=False)
+        open_charges = app.charges.filter(status=ChargeStatus.ISSUED)
+        if open_charges and rng.random() < 0.25:
+            waive_charge(
+                charge=open_charges.first(),
+                user=walker.customer_manager.staff_profile.supervisor,
+                reason="市重点招商项目，经营销部审批同意减免。",
+                at=now,
             )
 
     def create_projects(self, ctx):

@@ -6,6 +6,9 @@ import pytest
 from django.utils import timezone
 
 from applications.models import Application
+from applications.services.charges import issue_charge, record_payment
+from monitoring import complaints
+from monitoring.dashboard.figures import end_of_day
 from monitoring.dashboard.records import refresh_connection_records
 
 from .conftest import energized_app, local, make_app, make_callback, make_clock
@@ -19,12 +22,17 @@ def world(units, people, seeds_split, supervision_world):
     late = energized_app(units["yuhang"], 6, energized=local(2026, 3, 12, 9), manager=cm_y,
                          late=True, channel="app", accepted=local(2026, 3, 2, 9))  # fmt: skip
     now = timezone.now()
+    # Due halfway to midnight: still "due today" however long the test takes to get there
+    # (a due one minute ahead could pass before the page counted it).
+    halfway_to_midnight = now + (end_of_day(now) - now) / 2
+    in_scheme = None
     for stage, due, warn in [
         ("scheme", now - timedelta(days=1), now - timedelta(days=2)),
-        ("energize", now + timedelta(minutes=1), now - timedelta(hours=1)),
+        ("energize", halfway_to_midnight, now - timedelta(hours=1)),
     ]:
         app = make_app(units["yuhang"], manager=cm_y, state=stage)
         make_clock(app, stage, started=now - timedelta(days=3), due=due, warn=warn)
+        in_scheme = app if stage == "scheme" else in_scheme
     make_callback(late, "first", due=local(2026, 3, 2, 18), status="reached",
                   reached=local(2026, 3, 2, 12))  # fmt: skip
     make_callback(late, "satisfaction", due=local(2026, 3, 14), status="reached", satisfaction=5,
@@ -38,7 +46,24 @@ def world(units, people, seeds_split, supervision_world):
     home = energized_app(units["yuhang"], 3, energized=local(2026, 3, 5, 9), manager=cm_y,
                          customer_class="lv_resident")  # fmt: skip
     make_callback(home, "first", due=local(2026, 3, 1, 18), status="unreachable")
+    charges_and_complaints(units, people, in_scheme=in_scheme)
     refresh_connection_records()
+
+
+def charges_and_complaints(units, people, *, in_scheme):
+    """余杭: a charge paid after 3 h and one unpaid, a complaint about its manager; 西湖: a 三零
+    firm's charge (waived) and a complaint about the unit — so every filter changes a count."""
+    cm_x, cm_y = people["cm_xihu"], people["cm_yuhang"]
+    firm = make_app(units["xihu"], manager=cm_x, small_micro=True)
+    for app, user, day in [(in_scheme, cm_y, 3), (in_scheme, cm_y, 4), (firm, cm_x, 5)]:
+        issue_charge(application=app, user=user, kind="other", amount=day * 10,
+                     explanation="费用说明", at=local(2026, 3, day, 9))  # fmt: skip
+    record_payment(application=in_scheme, paid_at=local(2026, 3, 3, 12), source="marketing",
+                   reference="W-1", amount=30, system="营销系统")  # fmt: skip
+    for app, staff in [(in_scheme, cm_y), (firm, None)]:
+        complaints.receive_complaint(kind="complaint", channel="95598", content="进度慢",
+                                     received_at=local(2026, 3, 6, 9), application=app,
+                                     staff_concerned=staff)  # fmt: skip
 
 
 # Counts with no admin list of their own: the number of customer steps (kept only in the
@@ -46,6 +71,9 @@ def world(units, people, seeds_split, supervision_world):
 UNLINKED_COUNTS = {
     ("connection", "有环节超时限户数"),
     *(("steps", f"{n}个环节") for n in range(1, 6)),
+    # Replies judged late: a fact about the complaint's clock, with no list filter of its own.
+    ("complaints_units", "超期答复（件）"),
+    ("complaints_staff", "超期答复（件）"),
 }
 # Rows adding up two lists (the satisfaction total: phone callbacks plus customer-page ratings).
 UNLINKED_ROWS = {("satisfaction", "合计")}
@@ -54,6 +82,7 @@ LINKED_TABLES = {
     "in_flight", "clocks_now", "stages", "connection", "saving", "trend", "units", "managers",
     "channels", "steps", "callbacks", "satisfaction", "supervision",
     "supervision_items",  # 督办事项: the total of open items links to their list
+    "settlement", "complaints_units", "complaints_staff",  # charges; complaints per unit, staff
 }  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_personal_data'),
+        ('applications', '0007_charges'),
     ]
 
     operations = [
