@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationMaterial, StaffProfile
 from applications.privacy import mask_id_number, mask_phone
+from applications.services.charges import CustomerCharges, charges_for_customer
 from applications.states import State
 from monitoring.callbacks import system_step
 from monitoring.models import CustomerStep, StageClock
@@ -40,6 +41,7 @@ class Progress:
     masked_phone: str = ""
     masked_id: str = ""
     energized: bool = False
+    charges: CustomerCharges | None = None
 
 
 def steps_of(application: Application) -> tuple[list[Step], str]:
@@ -120,4 +122,7 @@ def progress(application: Application) -> Progress:
         masked_phone=mask_phone(application.customer.phone),
         masked_id=mask_id_number(application.customer.id_number),
         energized=application.energized_at is not None,
+        # Itemised with their written explanation, paid or waived (applications.services.charges
+        # decides what a customer may see: no cancelled items, no staff names or references).
+        charges=charges_for_customer(application),
     )
