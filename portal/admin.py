@@ -8,7 +8,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applications import privacy
-from applications.admin.scoping import ReadOnlyAdminMixin, UnitScopedAdminMixin
+from applications.admin.inlines import APPLICATION_INLINES, MaterialInline
+from applications.admin.scoping import (
+    ReadOnlyAdminMixin,
+    ReadOnlyTabularInline,
+    UnitScopedAdminMixin,
+)
 from monitoring.models import Callback
 
 from .models import CustomerDocument, ServiceRating
@@ -46,8 +51,7 @@ class CustomerDocumentAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.Mode
 
     @admin.display(description=_("文件"))
     def open_link(self, obj):
-        url = reverse("admin:portal_customerdocument_file", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("打开"))
+        return _open_link(obj)
 
 
 class CountedFilter(admin.SimpleListFilter):
@@ -88,3 +92,25 @@ class ServiceRatingAdmin(ReadOnlyAdminMixin, UnitScopedAdminMixin, admin.ModelAd
     search_fields = ["application__number"]
     list_select_related = ["application__customer", "unit"]
     readonly_fields = ["application", "unit", "score", "comment", "rated_at"]
+
+
+def _open_link(obj):
+    url = reverse("admin:portal_customerdocument_file", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, _("打开"))
+
+
+class CustomerDocumentInline(ReadOnlyTabularInline):
+    """The customer's uploads on the application page, beside the materials they stand for."""
+
+    model = CustomerDocument
+    fields = ["kind", "content_kind", "size", "uploaded_at", "open_link"]
+    verbose_name_plural = _("客户在线上传的资料（核验后在“受理资料”中登记收取）")
+
+    @admin.display(description=_("文件"))
+    def open_link(self, obj):
+        return _open_link(obj)
+
+
+# The application page is applications' own; its inline list is extended here so that
+# applications does not import the customer pages.
+APPLICATION_INLINES.insert(APPLICATION_INLINES.index(MaterialInline) + 1, CustomerDocumentInline)

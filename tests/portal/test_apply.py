@@ -145,9 +145,13 @@ def test_documents_are_served_only_to_staff_and_each_opening_is_logged(
     assert not PersonalDataAccess.objects.exists()
 
     client.force_login(staff["front_desk"])
+    change = client.get(f"/admin/applications/application/{document.application_id}/change/")
+    assert f'href="{url}"' in change.content.decode()  # the uploads beside the materials
+    logged_before = PersonalDataAccess.objects.count()
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
-    entry = PersonalDataAccess.objects.get()
+    assert PersonalDataAccess.objects.count() == logged_before + 1
+    entry = PersonalDataAccess.objects.latest("pk")
     assert (entry.user, entry.action, entry.object_id) == (
         staff["front_desk"],
         "view",
