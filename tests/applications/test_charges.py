@@ -425,3 +425,61 @@ def test_demo_walker_itemises_and_settles_charges_before_energization(make_app, 
     assert [c.kind for c in charges] == ["high_reliability", "metering"]
     assert all(c.status == ChargeStatus.PAID and c.paid_at <= app.energized_at for c in charges)
     assert all(c.payment_source == "marketing" and c.invoice_number for c in charges)
+
+
+# --- The same payment posted twice at once (PostgreSQL: real threads, own connections) -------
+
+
+def _post_at_once(posts: list[dict]) -> list:
+    """Run record_payment with each kwargs dict in its own thread, all released together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(posts))
+
+    def work(kwargs):
+        try:
+            barrier.wait(15)
+            return record_payment(system="营销系统", source="marketing", **kwargs)
+        except TransitionRefused as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+        return [f.result(30) for f in [pool.submit(work, p) for p in posts]]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_retried_payment_racing_the_first_is_recorded_once(charge):
+    post = {
+        "charge": charge,
+        "paid_at": ISSUED + timedelta(hours=1),
+        "reference": "EI-RACE",
+        "amount": charge.amount,
+    }
+    results = _post_at_once([post, dict(post)])
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == [PaymentOutcome.RECORDED, PaymentOutcome.UNCHANGED]
+    assert charge.events.filter(action="pay").count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_reference_racing_onto_two_charges_pays_only_one(charge, app, staff):
+    other = issue_charge(
+        application=app,
+        user=staff["customer_manager"],
+        kind="other",
+        amount=charge.amount,
+        explanation="另一项",
+        at=ISSUED,
+    )
+    base = {"paid_at": ISSUED + timedelta(hours=1), "reference": "EI-R2", "amount": charge.amount}
+    results = _post_at_once([{**base, "charge": charge}, {**base, "charge": other}])
+    refused = [r for r in results if isinstance(r, TransitionRefused)]
+    assert len(refused) == 1 and "EI-R2" in refused[0].reasons[0]
+    assert Charge.objects.filter(payment_reference="EI-R2").count() == 1
