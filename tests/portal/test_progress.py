@@ -143,3 +143,26 @@ def test_the_five_steps_group_the_stages(online_app, state, current, done):
     assert [s.code for s in steps if s.status == "done"] == done
     assert [s.code for s in steps if s.status == "current"] == ([current] if current else [])
     assert len(steps) == 5 and label == (CustomerStep(current or "energized").label)
+
+
+def test_a_code_is_void_after_too_many_wrong_tries(client, online_app, settings):
+    settings.YEKUO_PORTAL_OTP_TRIES = 2
+    lookup(client, online_app.number, action="send_code")
+    code = re.search(r"验证码为(\d{6})", mail.outbox[0].body).group(1)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _try in range(2):
+        assert str(access.FAILED) in lookup(client, online_app.number, code=wrong).content.decode()
+    # The right code no longer opens the page: a new one must be asked for.
+    assert lookup(client, online_app.number, code=code).status_code == 200
+    assert access.SESSION_KEY not in client.session
+
+
+def test_a_suspended_application_says_why_and_shows_no_running_due_date(client, online_app):
+    online_app.suspended_from, online_app.state = online_app.state, State.SUSPENDED
+    online_app.suspension_reason = "missing_documents"
+    online_app.save(update_fields=["state", "suspended_from", "suspension_reason"])
+    lookup(client, online_app.number, PHONE)
+    page = client.get("/progress/").content.decode()
+    assert "办理暂停：等待客户补交资料（暂停期间不计时）" in page
+    assert '<dd id="due-at">—</dd>' in page
+    assert '<li class="current" data-step="accept">① 业务受理</li>' in page
