@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import roles
 from applications.models import Application, Customer, Unit
 from applications.services.acceptance import accept_online_application
 from applications.services.errors import TransitionRefused
 from applications.states import Channel, CustomerClass, SupplyVoltage
+from monitoring.notify import notify_people
 
 from ..models import CustomerDocument
+
+User = get_user_model()
 
 # The voltage an online application starts with; the survey and scheme confirm the real one.
 DEFAULT_VOLTAGE = {
@@ -51,6 +57,33 @@ def _customer(*, unit: Unit, name, kind, id_type, id_number, contact_name, phone
             )
         )
     return existing
+
+
+def _tell_the_front_desk(application: Application, at: datetime) -> None:
+    """Nobody accepted it at a counter: the unit's 营业受理员 are told it is waiting for them to
+    check the uploads and assign a customer manager (in the acceptance's transaction)."""
+    front_desk = User.objects.filter(
+        is_active=True,
+        groups__name=roles.FRONT_DESK,
+        staff_profile__unit_id=application.unit_id,
+    ).distinct()
+    values = {
+        "number": application.number,
+        "name": application.customer.name,
+        "business": application.get_business_type_display(),
+        "capacity": application.requested_capacity_kva,
+    }
+    notify_people(
+        recipients=list(front_desk),
+        title=_("新的线上申请：%(number)s") % values,
+        body=_(
+            "客户%(name)s通过客户网页申请%(business)s（%(capacity)s kVA），受理时限已开始计算，"
+            "请核验上传资料并分配客户经理。"
+        )
+        % values,
+        link=reverse("admin:applications_application_change", args=[application.pk]),
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -98,6 +131,7 @@ def apply_online(
         site_address=site_address,
         is_small_micro=is_small_micro,
     )
+    _tell_the_front_desk(application, at)
     for doc_kind, file, content_kind in documents:
         CustomerDocument.objects.create(
             application=application,

@@ -62,6 +62,17 @@ def test_apply_creates_an_application_with_its_clock_and_channel(client, apply_d
         assert not path.is_relative_to(Path(settings.STATIC_ROOT))
 
 
+def test_the_front_desk_of_the_unit_is_told(client, apply_data, staff):
+    from monitoring.models import Notification
+
+    post_apply(client, apply_data)
+    app = Application.objects.get()
+    told = Notification.objects.get()
+    assert told.recipient == staff["front_desk"]
+    assert told.title == f"新的线上申请：{app.number}"
+    assert told.link == f"/admin/applications/application/{app.pk}/change/"
+
+
 def test_the_applicant_may_follow_the_application_at_once(client, apply_data):
     post_apply(client, apply_data)
     page = client.get("/progress/").content.decode()
