@@ -346,6 +346,12 @@ for _role, _perms in _ROUTINE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# The customer pages (portal): staff who handle applications open the documents customers
+# uploaded (each opening logged) and read the ratings; nobody edits either.
+_PORTAL_VIEW = ["portal.view_customerdocument", "portal.view_servicerating"]
+for _role in (FRONT_DESK, CUSTOMER_MANAGER, SUPERVISOR, INSPECTOR):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_PORTAL_VIEW]
+
 # Charges (applications.services.charges): the customer manager itemises the charges with their
 # explanation, corrects a mistaken one by cancelling it with a reason, and records a payment
 # taken by hand (the marketing system posts the rest through the API); the front desk records
