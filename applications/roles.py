@@ -372,6 +372,14 @@ for _role, _perms in _CHARGE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# The integration API (api): supervisors and discipline inspectors read which systems are
+# connected, their tokens (never the raw value) and every call's audit row. Issuing, revoking
+# and changing scopes stay with the system administrator (superuser): a token is a key.
+_API_VIEW = ["api.view_apiclient", "api.view_apitoken", "api.view_apicall"]
+for _role in (SUPERVISOR, INSPECTOR):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_API_VIEW]
+
+
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and grant each the permissions that exist now (idempotent)."""
     from django.contrib.auth.management import create_permissions
