@@ -346,6 +346,12 @@ for _role, _perms in _ROUTINE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# The customer pages (portal): staff who handle applications open the documents customers
+# uploaded (each opening logged) and read the ratings; nobody edits either.
+_PORTAL_VIEW = ["portal.view_customerdocument", "portal.view_servicerating"]
+for _role in (FRONT_DESK, CUSTOMER_MANAGER, SUPERVISOR, INSPECTOR):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_PORTAL_VIEW]
+
 # Charges (applications.services.charges): the customer manager itemises the charges with their
 # explanation, corrects a mistaken one by cancelling it with a reason, and records a payment
 # taken by hand (the marketing system posts the rest through the API); the front desk records
@@ -364,6 +370,14 @@ _CHARGE_PERMISSIONS = {
 }
 for _role, _perms in _CHARGE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+# The integration API (api): supervisors and discipline inspectors read which systems are
+# connected, their tokens (never the raw value) and every call's audit row. Issuing, revoking
+# and changing scopes stay with the system administrator (superuser): a token is a key.
+_API_VIEW = ["api.view_apiclient", "api.view_apitoken", "api.view_apicall"]
+for _role in (SUPERVISOR, INSPECTOR):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_API_VIEW]
 
 
 def sync_roles(apps, schema_editor=None) -> None:

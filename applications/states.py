@@ -28,6 +28,7 @@ class Channel(models.TextChoices):
     COUNTER = "counter", _("营业厅")
     MANAGER_VISIT = "visit", _("客户经理上门")
     GOVERNMENT = "government", _("政务一站式窗口")
+    ONLINE = "online", _("客户网页（线上申请）")
 
 
 class SupplyVoltage(models.TextChoices):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "projects",
     "monitoring",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +216,18 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"IdTypeEnum": "applications.models.customer.IdType.choices"},
 }
+
+# The customer pages (portal: /apply/, /progress/); defaults and meanings in portal/settings.py.
+# Throttles count in Django's cache: give production a cache shared by all web processes.
+YEKUO_PORTAL_APPLY_PER_IP = int(os.environ.get("YEKUO_PORTAL_APPLY_PER_IP", "10"))  # per day
+YEKUO_PORTAL_APPLY_PER_PHONE = int(os.environ.get("YEKUO_PORTAL_APPLY_PER_PHONE", "3"))  # per day
+YEKUO_PORTAL_LOOKUPS_PER_IP = int(os.environ.get("YEKUO_PORTAL_LOOKUPS_PER_IP", "30"))  # per hour
+YEKUO_PORTAL_LOOKUPS_PER_NUMBER = int(os.environ.get("YEKUO_PORTAL_LOOKUPS_PER_NUMBER", "10"))
+YEKUO_PORTAL_MESSAGES_PER_APPLICATION = int(
+    os.environ.get("YEKUO_PORTAL_MESSAGES_PER_APPLICATION", "5")
+)
+YEKUO_PORTAL_OTP_MINUTES = int(os.environ.get("YEKUO_PORTAL_OTP_MINUTES", "10"))
+YEKUO_PORTAL_OTP_TRIES = int(os.environ.get("YEKUO_PORTAL_OTP_TRIES", "5"))
+YEKUO_PORTAL_SESSION_MINUTES = int(os.environ.get("YEKUO_PORTAL_SESSION_MINUTES", "30"))
+YEKUO_PORTAL_LOOKUP_MIN_MS = int(os.environ.get("YEKUO_PORTAL_LOOKUP_MIN_MS", "400"))
+YEKUO_PORTAL_SMS_EMAIL = os.environ.get("YEKUO_PORTAL_SMS_EMAIL", "{phone}@sms.localhost")

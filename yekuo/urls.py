@@ -11,4 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("monitoring.dashboard.urls")),
     path("api/", include("api.urls")),
+    # The customer pages (/apply/, /progress/): public, outside the admin.
+    path("", include("portal.urls")),
 ]

@@ -31,9 +31,10 @@ def _field_label(model, field: str) -> str:
         return field
 
 
-def _validated(instance) -> None:
+def _validated(instance, exclude: tuple[str, ...] = ()) -> None:
+    exclude = [*exclude, "number"] if isinstance(instance, Application) else None
     try:
-        instance.full_clean(exclude=["number"] if isinstance(instance, Application) else None)
+        instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise TransitionRefused(
             [
@@ -62,15 +63,45 @@ def accept_application(
     """
     at = at or timezone.now()
     application = Application(customer=customer, accepted_at=at, accepted_by=user, **fields)
-    application.state_changed_at = at
     reason = rules.refusal(user, application, "accept_application")
     if reason:
         raise TransitionRefused(reason)
+    return _register(application, received_materials, at=at, actor=user, comment=comment)
+
+
+@transaction.atomic
+def accept_online_application(
+    *,
+    customer: Customer,
+    channel: str,
+    at: datetime | None = None,
+    comment: str = "",
+    **fields,
+) -> Application:
+    """Register an application the customer made themselves (the customer pages, an app).
+
+    The same acceptance as at the counter — number, materials (all still to be checked by
+    staff), the first log and the `application_transitioned` signal that starts the acceptance
+    clock — with no staff member as acceptor: the channel is recorded instead.
+    """
+    at = at or timezone.now()
+    application = Application(
+        customer=customer, accepted_at=at, accepted_by=None, channel=channel, **fields
+    )
+    return _register(application, [], at=at, actor=None, comment=comment)
+
+
+def _register(
+    application: Application, received_materials, *, at: datetime, actor, comment: str
+) -> Application:
+    customer = application.customer
+    application.state_changed_at = at
     if customer.pk is None:
         _validated(customer)
         customer.save()
         application.customer = customer  # built before the customer had a pk: set customer_id
-    _validated(application)
+    # An application the customer made online has no staff acceptor (the channel says who).
+    _validated(application, exclude=("accepted_by",) if actor is None else ())
     application.number = next_application_number(timezone.localtime(at).year)
     application.save()
 
@@ -95,7 +126,7 @@ def accept_application(
         transition_label=_("受理登记"),
         from_state="",
         to_state=State.ACCEPT,
-        actor=user,
+        actor=actor,
         at=at,
         comment=comment,
     )
@@ -105,7 +136,7 @@ def accept_application(
         transition="create",
         source="",
         target=State.ACCEPT,
-        actor=user,
+        actor=actor,
         at=at,
         log=log,
         data={},

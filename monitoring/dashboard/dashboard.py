@@ -26,6 +26,7 @@ from .filters import (
     scoped_callbacks,
     scoped_clocks,
     scoped_monthly,
+    scoped_ratings,
     scoped_records,
 )
 from .links import Links, period_params
@@ -67,6 +68,7 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
     period = filters.period
     monthly = scoped_monthly(user, filters)
     callbacks = scoped_callbacks(user, filters)
+    ratings = scoped_ratings(user, filters)
     # Two halves of about equal cost, run side by side on PostgreSQL (see `concurrent`).
     daily = scoped_monthly(user, filters, DailyReceived)
     stage_rollup = scoped_monthly(user, filters, MonthlyStageFigures)
@@ -89,7 +91,7 @@ def build_dashboard(*, user, request, filters: Filters, now: datetime) -> Report
             lambda: F.judged_summary(clocks, period, stage_rollup),
             lambda: in_flight_table(apps, links),
             lambda: channel_table(apps, daily, links, period),
-            lambda: callbacks_tables(callbacks, links, period),
+            lambda: callbacks_tables(callbacks, links, period, ratings),
             lambda: settlement_figures(charges, period),
         ],
         [
@@ -610,9 +612,11 @@ def steps_table(details, links: Links, period: Period) -> Table:
     return table
 
 
-def callbacks_tables(callbacks, links: Links, period: Period) -> list[Table]:
+def callbacks_tables(callbacks, links: Links, period: Period, ratings=None) -> list[Table]:
     by_kind = F.callback_figures(callbacks, period)
-    reached, satisfied = F.satisfaction(callbacks, period)
+    parts = F.satisfaction_parts(callbacks, period, ratings)
+    reached, satisfied = parts["callbacks"]
+    online_reached, online_satisfied = parts["online"]
     due = period_params("due_at", period)
     table = Table(
         "callbacks",
@@ -662,6 +666,7 @@ def callbacks_tables(callbacks, links: Links, period: Period) -> list[Table]:
         "kind__exact": "satisfaction",
         "status__exact": S.REACHED,
     }
+    rated = period_params("rated_at", period)
     sat = Table(
         "satisfaction",
         _("满意率"),
@@ -672,7 +677,23 @@ def callbacks_tables(callbacks, links: Links, period: Period) -> list[Table]:
                 count(reached, links.callbacks(**scored, satisfaction__isnull=False)),
                 count(satisfied, links.callbacks(**scored, satisfaction__gte=4)),
                 rate(ratio(satisfied, reached)),
-            ]
+            ],
+            [
+                text(_("客户网页评价")),
+                count(online_reached, links.ratings(**rated, counted="1")),
+                count(online_satisfied, links.ratings(**rated, counted="1", score__gte=4)),
+                rate(ratio(online_satisfied, online_reached)),
+            ],
+            [
+                text(total_label()),
+                count(reached + online_reached),
+                count(satisfied + online_satisfied),
+                rate(ratio(satisfied + online_satisfied, reached + online_reached)),
+            ],
         ],
+        note=_(
+            "每位客户只计一次：满意度回访已评分的，以回访评分为准（按接通时间计）；"
+            "回访未评分的，计其在客户网页的评价（按评价时间计）。"
+        ),
     )
     return [table, sat]

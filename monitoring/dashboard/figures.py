@@ -554,9 +554,46 @@ def satisfaction_scored(callbacks: QuerySet[Callback], period: Period) -> QueryS
     )
 
 
-def satisfaction(callbacks: QuerySet[Callback], period: Period) -> tuple[int, int]:
-    """(customers reached with a score, of whom scoring 4–5): rate = second ÷ first."""
-    result = satisfaction_scored(callbacks, period).aggregate(
+def online_ratings_counted(
+    callbacks: QuerySet[Callback], ratings: QuerySet, period: Period
+) -> QuerySet:
+    """Customer-page ratings (portal.ServiceRating) made in the period that count towards the
+    satisfaction rate: those of customers whose satisfaction callback got no score.
+
+    One voice per customer: when the phone callback reached them and got a score, that score
+    counts (in its own period) and their online rating does not, so nobody counts twice.
+    """
+    scored = callbacks.filter(
+        kind=Callback.Kind.SATISFACTION,
+        status=Callback.Status.REACHED,
+        satisfaction__isnull=False,
+    ).values("application_id")
+    return ratings.filter(_between("rated_at", period)).exclude(application_id__in=scored)
+
+
+def satisfaction_parts(
+    callbacks: QuerySet[Callback], period: Period, ratings: QuerySet | None = None
+) -> dict[str, tuple[int, int]]:
+    """{"callbacks": (scored, 4–5), "online": (rated, 4–5)}: the two sources of the rate."""
+    phone = satisfaction_scored(callbacks, period).aggregate(
         reached=Count("*"), satisfied=Count("satisfaction", filter=Q(satisfaction__gte=4))
     )
-    return result["reached"], result["satisfied"]
+    parts = {"callbacks": (phone["reached"], phone["satisfied"]), "online": (0, 0)}
+    if ratings is not None:
+        online = online_ratings_counted(callbacks, ratings, period).aggregate(
+            reached=Count("*"), satisfied=Count("score", filter=Q(score__gte=4))
+        )
+        parts["online"] = (online["reached"], online["satisfied"])
+    return parts
+
+
+def satisfaction(
+    callbacks: QuerySet[Callback], period: Period, ratings: QuerySet | None = None
+) -> tuple[int, int]:
+    """(customers who gave a score, of whom 4–5): rate = second ÷ first. Scores come from the
+    satisfaction callbacks and, given `ratings`, the customer pages (see
+    `online_ratings_counted` for how the two combine)."""
+    parts = satisfaction_parts(callbacks, period, ratings)
+    reached = sum(r for r, _s in parts.values())
+    satisfied = sum(s for _r, s in parts.values())
+    return reached, satisfied

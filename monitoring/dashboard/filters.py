@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import rules
 from applications.models import Application, Unit
 from applications.states import CustomerClass
+from portal.models import ServiceRating
 
 from ..models import Callback, ConnectionRecord, MonthlyFigures, StageClock
 
@@ -153,6 +154,7 @@ class FilterForm(forms.Form):
 CLASS_FIELDS = {
     StageClock: ("customer_class", "application__is_small_micro"),
     Callback: ("application__customer_class", "application__is_small_micro"),
+    ServiceRating: ("application__customer_class", "application__is_small_micro"),
 }
 
 
@@ -184,6 +186,11 @@ def scoped_clocks(user, filters: Filters) -> QuerySet[StageClock]:
 
 def scoped_callbacks(user, filters: Filters) -> QuerySet[Callback]:
     return _narrowed(Callback, user, filters)
+
+
+def scoped_ratings(user, filters: Filters) -> QuerySet[ServiceRating]:
+    """The customer pages' ratings (they count in the satisfaction rate)."""
+    return _narrowed(ServiceRating, user, filters)
 
 
 def scoped_records(user, filters: Filters) -> QuerySet[ConnectionRecord]:

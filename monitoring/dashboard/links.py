@@ -109,6 +109,12 @@ class Links:
         f = self.filters
         return self._url(model, {"unit__id__exact": f.unit.pk if f.unit else None, **params})
 
+    def ratings(self, **params) -> str:
+        """The customer pages' ratings (portal.ServiceRating)."""
+        from portal.models import ServiceRating
+
+        return self._narrowed(ServiceRating, params)
+
     def callbacks(self, **params) -> str:
         # The callback list defaults to the caller's own list for today: ask for all.
         return self._narrowed(Callback, {"todo": "all", "assignee": "all", **params})

@@ -33,6 +33,9 @@ class CustomerStep(models.TextChoices):
 STEP_RANK = {
     step: rank for rank, step in enumerate(CustomerStep) if step != CustomerStep.NO_APPLICATION
 }
+# The five steps themselves, in order (① … ⑤), as the customer pages show them; which stages
+# each groups is `monitoring.callbacks.SYSTEM_STEPS`.
+FIVE_STEPS = tuple(CustomerStep)[:5]
 
 
 class CallbackQuerySet(models.QuerySet):

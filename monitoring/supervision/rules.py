@@ -403,5 +403,21 @@ def random_check(rule_row: DetectionRule, now: datetime) -> list[SupervisionCase
     return []
 
 
+# --- The customer says so on the customer pages (线外流转 report) -------------------------------
+
+
+@rule(
+    "customer_report",
+    gettext_lazy("客户反映线外流转"),
+    gettext_lazy(
+        "客户在客户网页反映被要求线外办理、线下交材料或付费的，提交即生成线索，客户原话作为证据"
+        "（portal.services.feedback.report_off_record）。本规则没有定时扫描，启用与否不影响生成。"
+    ),
+)
+def customer_report(rule_row: DetectionRule, now: datetime) -> list[SupervisionCase]:
+    # Cases come from the customer's own words, not a scan.
+    return []
+
+
 def specs() -> Iterable[RuleSpec]:
     return RULES.values()

@@ -53,3 +53,20 @@ def test_scope_refusal_is_audited(make_system, unit):
 def test_the_audit_is_read_only_in_the_admin(admin_client):
     assert admin_client.get("/admin/api/apicall/").status_code == 200
     assert admin_client.get("/admin/api/apicall/add/").status_code == 403
+
+
+def test_supervisors_and_inspectors_read_the_audit_but_cannot_manage_tokens(
+    admin_client, client, staff, make_system
+):
+    api_client, _raw = make_system()
+    assert "签发新令牌" in admin_client.get("/admin/api/apiclient/").text
+    for role in ("supervisor", "inspector"):
+        client.force_login(staff[role])
+        assert client.get("/admin/api/apicall/").status_code == 200
+        systems = client.get("/admin/api/apiclient/")
+        assert systems.status_code == 200 and "签发新令牌" not in systems.text
+        assert client.get(f"/admin/api/apiclient/{api_client.pk}/change/").status_code == 200
+        assert not staff[role].has_perm("api.issue_apitoken")
+        assert not staff[role].has_perm("api.change_apitoken")
+    client.force_login(staff["customer_manager"])
+    assert client.get("/admin/api/apicall/").status_code == 403

@@ -27,6 +27,8 @@ from applications.signals import demo_loaded
 from applications.states import Channel, CustomerClass, State, SuspensionReason
 
 DEMO_PASSWORD = "yekuo-demo-2026"
+# Channels staff accept through; online applications come from the customer pages' own demo.
+COUNTER_CHANNELS = [c for c in Channel.values if c != Channel.ONLINE]
 
 # Typical time spent in a stage (working hours ≈ days): most quick, a few slow — the late ones.
 STAGE_DAYS = {
@@ -182,7 +184,7 @@ class Command(BaseCommand):
                     capacity=capacity,
                     has_grid_works=rng.random() < 0.4,
                     is_small_micro=customer_class == CustomerClass.LV_BUSINESS and capacity <= 160,
-                    channel=rng.choice(Channel.values),
+                    channel=rng.choice(COUNTER_CHANNELS),
                     at=start,
                 )
                 walker = Walker(

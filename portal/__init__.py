@@ -1,0 +1,1 @@
+"""Customer pages (/apply/, /progress/): apply online, follow progress, rate, report, complain."""
