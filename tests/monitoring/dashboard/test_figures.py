@@ -282,7 +282,12 @@ def test_callbacks_done_pending_and_satisfaction(rf, people, units):
         ["合计", "8", "5", "1", "2", "1"],
     ]
     # Satisfaction: 4 reached with a score, 2 of them 4–5 → 50%.
-    assert rows(report, "satisfaction") == [["满意度回访", "4", "2", "50.0%"]]
+    # No online ratings here: the customer-page row is empty and the total is the callbacks'.
+    assert rows(report, "satisfaction") == [
+        ["满意度回访", "4", "2", "50.0%"],
+        ["客户网页评价", "0", "0", "—"],
+        ["合计", "4", "2", "50.0%"],
+    ]
 
 
 def test_stage_figures_leave_out_other_months_and_unjudged_clocks(people, stage_clocks):

@@ -67,8 +67,10 @@ def test_every_table_differs_between_units_for_a_supervisor(client, people, unit
     everything = values(page(client, people["supervisor"]))
     assert xihu["connection"][-1][1] == "148" and yuhang["connection"][-1][1] == "2"
     assert everything["connection"][-1][1] == "150"
-    assert everything["satisfaction"] == [["满意度回访", "2", "0", "0.0%"]]
-    assert xihu["satisfaction"] == [["满意度回访", "0", "0", "—"]]
+    assert everything["satisfaction"][0] == ["满意度回访", "2", "0", "0.0%"]
+    assert everything["satisfaction"][-1] == ["合计", "2", "0", "0.0%"]
+    assert xihu["satisfaction"][0] == ["满意度回访", "0", "0", "—"]
+    assert xihu["satisfaction"][-1] == ["合计", "0", "0", "—"]
 
 
 def test_inspector_sees_all_units_and_front_desk_may_not_open(client, people, both_units):
