@@ -7,8 +7,9 @@ The grouping of lifecycle stages into the five steps (DOMAIN.md §3) is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationMaterial, StaffProfile
@@ -42,6 +43,20 @@ class Progress:
     masked_id: str = ""
     energized: bool = False
     charges: CustomerCharges | None = None
+
+    @property
+    def due_text(self) -> str:
+        """The due instant as a customer reads it: a clock due at 00:00 is due at the end of
+        the day before ("2026-12-08 24:00"), not at the start of the next one."""
+        return due_text(self.due_at) if self.due_at else ""
+
+
+def due_text(due_at: datetime) -> str:
+    """Local "YYYY-MM-DD HH:MM"; a midnight due is written as the previous day's 24:00."""
+    local = timezone.localtime(due_at)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{local.date() - timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 def steps_of(application: Application) -> tuple[list[Step], str]:

@@ -11,7 +11,7 @@ from applications.models import PersonalDataAccess
 from applications.states import State
 from monitoring.models import CustomerStep
 from portal.services import access
-from portal.services.progress import steps_of
+from portal.services.progress import due_text, steps_of
 
 from .conftest import PHONE
 
@@ -35,7 +35,7 @@ def test_the_number_and_the_phone_on_file_open_the_progress_page(client, online_
     assert '<li class="current" data-step="accept">① 业务受理</li>' in page
     assert '<li class="todo" data-step="energize">⑤ 投运送电</li>' in page
     due = online_app.clocks.get(stage="accept").due_at
-    assert f'<dd id="due-at">{due.astimezone():%Y-%m-%d %H:%M}</dd>' in page
+    assert f'<dd id="due-at">{due_text(due)}</dd>' in page
     assert "客户经理甲" in page and "0571-88886666" in page
     # Still to hand in: nothing uploaded, nothing received yet.
     assert "<li>户主身份证明</li>" in page and "<li>房屋产权证明或租赁协议</li>" in page
@@ -166,3 +166,14 @@ def test_a_suspended_application_says_why_and_shows_no_running_due_date(client, 
     assert "办理暂停：等待客户补交资料（暂停期间不计时）" in page
     assert '<dd id="due-at">—</dd>' in page
     assert '<li class="current" data-step="accept">① 业务受理</li>' in page
+
+
+def test_a_midnight_due_reads_as_the_previous_days_24_00():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert due_text(datetime(2026, 12, 9, 0, 0, tzinfo=shanghai)) == "2026-12-08 24:00"
+    assert due_text(datetime(2026, 12, 9, 15, 30, tzinfo=shanghai)) == "2026-12-09 15:30"
+    # An instant given in UTC is shown in the site's time zone.
+    assert due_text(datetime(2026, 12, 8, 16, 0, tzinfo=ZoneInfo("UTC"))) == "2026-12-08 24:00"
