@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import rules
 from applications.admin.scoping import UnitScopedAdminMixin, staff_label
-from applications.ledger.xlsx import write_rows
+from applications.ledger.xlsx import SheetWriter, new_workbook, save, write_rows
 from applications.models import Unit
 
 from .. import complaints
@@ -44,7 +44,11 @@ Status = SupervisionLetter.Status
 
 
 def xlsx_download(filename: str, title: str, headers, rows) -> HttpResponse:
-    response = HttpResponse(write_rows(title, headers, rows), content_type=XLSX_TYPE)
+    return xlsx_bytes_download(filename, write_rows(title, headers, rows))
+
+
+def xlsx_bytes_download(filename: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -499,7 +503,9 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
             among=complaints.visible_complaints(request.user),
         )
         if request.GET.get("format") == "xlsx":
-            return self._totals_xlsx(totals, start, end)
+            return self._totals_xlsx(
+                totals, complained, complaints.sees_reports(request.user), start, end
+            )
         query = request.GET.copy()
         query["format"] = "xlsx"
         context = {
@@ -515,14 +521,23 @@ class AssessmentAdmin(NoDeleteMixin, UnitScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/monitoring/assessment/totals.html", context)
 
-    def _totals_xlsx(self, totals, start, end) -> HttpResponse:
+    def _totals_xlsx(self, totals, complained, sees_reports, start, end) -> HttpResponse:
+        """The page's two tables as two sheets: the assessments, then the complaints (the 举报
+        column only for those who may see reports, as on the page)."""
+        workbook = new_workbook()
         headers = [_("考核期间"), _("单位"), _("被考核人"), _("人次"), _("扣分"), _("金额（元）")]
-        rows = [
-            [f"{t.period:%Y-%m}", t.unit, t.staff or _("（单位合计）"), t.count, t.points, t.amount]
-            for t in [*totals["per_person"], *totals["per_unit"]]
-        ]
+        sheet = SheetWriter(workbook, _("考核汇总"), headers)
+        for t in [*totals["per_person"], *totals["per_unit"]]:
+            who = t.staff or _("（单位合计）")
+            sheet.append([f"{t.period:%Y-%m}", t.unit, who, t.count, t.points, t.amount])
         total = totals["total"]
-        rows.append([_("合计"), "", "", total.count, total.points, total.amount])
-        return xlsx_download(
-            f"assessments-{start:%Y%m}-{end:%Y%m}.xlsx", _("考核汇总"), headers, rows
-        )
+        sheet.append([_("合计"), "", "", total.count, total.points, total.amount])
+
+        headers = [_("月份"), _("单位"), _("人员"), _("投诉（件）")]
+        headers += [_("举报（件）")] if sees_reports else []
+        sheet = SheetWriter(workbook, _("投诉举报"), [*headers, _("超期答复（件）")])
+        for r in [*complained["per_unit"], *complained["per_person"]]:
+            reports = [r.tally.reports] if sees_reports else []
+            who, late = r.staff or _("（单位合计）"), r.tally.replied_late
+            sheet.append([f"{r.period:%Y-%m}", r.unit, who, r.tally.complaints, *reports, late])
+        return xlsx_bytes_download(f"assessments-{start:%Y%m}-{end:%Y%m}.xlsx", save(workbook))

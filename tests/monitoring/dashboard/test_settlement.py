@@ -231,3 +231,41 @@ def test_assessment_totals_show_complaints_per_person_and_month(client, people, 
         reverse("admin:monitoring_assessment_totals"), {"start": "2026-03", "end": "2026-04"}
     ).content.decode()
     assert 'id="complaints-per-person"' in page and "西湖经理（cm_xihu）" in page
+
+
+def test_the_assessment_totals_workbook_carries_the_complaints_sheet(
+    client, people, complaints_world
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    url = reverse("admin:monitoring_assessment_totals")
+    query = {"start": "2026-03", "end": "2026-03", "format": "xlsx"}
+
+    def complaints_sheet(user):
+        client.force_login(user)
+        book = load_workbook(BytesIO(client.get(url, query).content))
+        assert book.sheetnames == ["考核汇总", "投诉举报"]
+        return list(book["投诉举报"].iter_rows(values_only=True))
+
+    # 主管 sees the 举报 column, as on the page.
+    assert complaints_sheet(people["supervisor"]) == [
+        ("月份", "单位", "人员", "投诉（件）", "举报（件）", "超期答复（件）"),
+        ("2026-03", "余杭供电服务中心", "（单位合计）", 1, 0, 0),
+        ("2026-03", "西湖供电服务中心", "（单位合计）", 3, 1, 0),
+        ("2026-03", "余杭供电服务中心", "余杭经理（cm_yuhang）", 1, 0, 0),
+        ("2026-03", "西湖供电服务中心", "西湖经理（cm_xihu）", 2, 1, 0),
+    ]
+    # Someone unit-scoped who may read the totals but not 举报 (a customer manager granted
+    # the totals): their unit only, and no 举报 column or count.
+    from django.contrib.auth.models import Permission
+
+    reader = people["cm_xihu"]
+    reader.user_permissions.add(Permission.objects.get(codename="view_assessment"))
+    reader = type(reader).objects.get(pk=reader.pk)  # fresh permission cache
+    assert complaints_sheet(reader) == [
+        ("月份", "单位", "人员", "投诉（件）", "超期答复（件）"),
+        ("2026-03", "西湖供电服务中心", "（单位合计）", 3, 0),
+        ("2026-03", "西湖供电服务中心", "西湖经理（cm_xihu）", 2, 0),
+    ]
