@@ -5,58 +5,24 @@ when it runs as root) and the `playwright` Python package (dev extra); never dow
 Screenshots of each step are saved under var/artifacts/ for a person to look at.
 """
 
-import os
-import shutil
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from applications.models import Application
 from applications.states import State
 from portal.models import CustomerDocument, ServiceRating
+from tests.browser import ARTIFACTS, chromium_context, needs_chromium
 
 from .conftest import PDF, PHONE
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [needs_chromium]
 
 
 @pytest.fixture
 def phone_browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
-    # and the live server are ordinary synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    profile = tempfile.mkdtemp(prefix="yekuo-chromium-")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            locale="zh-CN",
-            viewport={"width": 390, "height": 844},
-            is_mobile=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    with chromium_context(viewport={"width": 390, "height": 844}, is_mobile=True) as context:
+        yield context
 
 
 # live_server runs transactional tests; like every one in the suite they restore the migrated

@@ -5,54 +5,20 @@ when it runs as root) and the `playwright` Python package (dev extra); never dow
 A screenshot of each step is saved under var/artifacts/ for a person to look at.
 """
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from applications import roles
 from applications.demo import make_staff
+from tests.browser import ARTIFACTS, chromium_context, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "var" / "artifacts"
 PASSWORD = "e2e-Browser-2026"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [needs_chromium]
 
 
 @pytest.fixture
 def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
-    # and the live server are ordinary synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    profile = tempfile.mkdtemp(prefix="yekuo-chromium-")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            locale="zh-CN",
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            yield context.pages[0] if context.pages else context.new_page()
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    with chromium_context(viewport={"width": 1400, "height": 1000}) as context:
+        yield context.pages[0] if context.pages else context.new_page()
 
 
 # live_server runs transactional tests; like every one in the suite they restore the migrated
