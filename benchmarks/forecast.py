@@ -28,16 +28,13 @@ forecast row written).
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yekuo.settings")
+from _postgres import on_postgres, setup
 
 BENCH_SETTINGS = {
     "shared_buffers": "1GB",
@@ -71,31 +68,13 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=60, help="working days of starts")
     parser.add_argument("--seed", type=float, default=0.42, help="PostgreSQL setseed()")
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL"):
-        run(args)
-        return
-    from yekuo.pgcluster import throwaway_postgres
-
-    with throwaway_postgres(settings=BENCH_SETTINGS) as url:
-        os.environ["DATABASE_URL"] = url
-        run(args)
+    on_postgres(lambda: run(args), BENCH_SETTINGS)
 
 
 def run(args) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup("forecast.py", SHOWN)
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("benchmarks/forecast.py measures PostgreSQL; DATABASE_URL points elsewhere.")
-    print("PostgreSQL settings:")
-    with connection.cursor() as cursor:
-        for name in SHOWN:
-            cursor.execute(f"SHOW {name}")
-            print(f"  {name} = {cursor.fetchone()[0]}")
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     counts = load(args)
     print(

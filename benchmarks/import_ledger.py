@@ -35,8 +35,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yekuo.settings")
+from _postgres import on_postgres, setup
+
 # The uploaded copy the import job reads goes to a temporary media folder, removed at exit.
 _MEDIA = tempfile.TemporaryDirectory(prefix="yekuo-bench-media-")
 os.environ["YEKUO_MEDIA_ROOT"] = _MEDIA.name
@@ -68,14 +68,7 @@ def main() -> None:
         "--runs", type=int, default=3, help="(a) and (b): best of this many runs (default 3)"
     )
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL"):
-        run(args)
-        return
-    from yekuo.pgcluster import throwaway_postgres
-
-    with throwaway_postgres(settings=BENCH_SETTINGS) as url:
-        os.environ["DATABASE_URL"] = url
-        run(args)
+    on_postgres(lambda: run(args), BENCH_SETTINGS)
 
 
 # --- The ledger ---------------------------------------------------------------------------------
@@ -399,19 +392,7 @@ def baseline(path: Path) -> tuple[float, int, object]:
 
 
 def run(args) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("This benchmark needs PostgreSQL: unset DATABASE_URL to use a throwaway one.")
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        for name in SHOWN:
-            cursor.execute(f"SHOW {name}")
-            print(f"  {name} = {cursor.fetchone()[0]}")
+    setup("import_ledger.py", SHOWN)
 
     path = ledger_file(args.rows)
     importer = setup_org()

@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import secrets
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yekuo.settings")
+from _postgres import on_postgres, setup
 
 # Memory for a 1M-row working set on a small machine; durability off as in every throwaway
 # cluster (pgcluster.FAST_SETTINGS); JIT off, as its compile time would dominate one-off plans.
@@ -66,34 +63,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.clocks < DUE_EVERY:
         parser.error(f"--clocks must be at least {DUE_EVERY}")
-    if os.environ.get("DATABASE_URL"):
-        run(args)
-        return
-    from yekuo.pgcluster import throwaway_postgres
-
-    # The cluster is stopped and removed when this block ends: normally, on an exception,
-    # on Ctrl-C (KeyboardInterrupt) and on SIGTERM/SIGHUP (turned into SystemExit).
-    with throwaway_postgres(settings=BENCH_SETTINGS) as url:
-        os.environ["DATABASE_URL"] = url
-        run(args)
+    on_postgres(lambda: run(args), BENCH_SETTINGS)
 
 
 def run(args) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup("sweep.py", SHOWN)
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("benchmarks/sweep.py measures PostgreSQL; DATABASE_URL points elsewhere.")
-    print("PostgreSQL settings:")
-    with connection.cursor() as cursor:
-        for name in SHOWN:
-            cursor.execute(f"SHOW {name}")
-            print(f"  {name} = {cursor.fetchone()[0]}")
-
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     due = load(args.clocks)
     print(
