@@ -151,57 +151,52 @@ def _messages_allowed(request, application) -> bool:
     )
 
 
-@_verified
-def rate(request, application):
-    form = RatingForm(request.POST)
+def _submit(request, application, form, form_name: str, act, *, throttled: bool = False):
+    """The customer's form on the progress page: throttled if asked, validated, `act(data)`
+    (a service; it returns the success message) — back to the page on success, else the page
+    again with the form's errors or the service's refusal."""
+    if throttled and not _messages_allowed(request, application):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return _progress_page(request, application, status=429, **{form_name: form})
     if form.is_valid():
         try:
-            feedback.rate(
-                application, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
-            )
+            success = act(form.cleaned_data)
         except TransitionRefused as exc:
             _refused(form, exc)
         else:
-            messages.success(request, _("感谢您的评价！"))
+            messages.success(request, success)
             return redirect("portal:progress")
-    return _progress_page(request, application, status=400, rating_form=form)
+    return _progress_page(request, application, status=400, **{form_name: form})
+
+
+@_verified
+def rate(request, application):
+    def act(data):
+        feedback.rate(application, score=data["score"], comment=data["comment"])
+        return _("感谢您的评价！")
+
+    return _submit(request, application, RatingForm(request.POST), "rating_form", act)
 
 
 @_verified
 def report(request, application):
+    def act(data):
+        feedback.report_off_record(application, words=data["words"])
+        return _("已收到您的反映，监督人员将核查处理。")
+
     form = OffRecordForm(request.POST)
-    if not _messages_allowed(request, application):
-        form.is_valid()
-        form.add_error(None, TOO_MANY)
-        return _progress_page(request, application, status=429, report_form=form)
-    if form.is_valid():
-        try:
-            feedback.report_off_record(application, words=form.cleaned_data["words"])
-        except TransitionRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("已收到您的反映，监督人员将核查处理。"))
-            return redirect("portal:progress")
-    return _progress_page(request, application, status=400, report_form=form)
+    return _submit(request, application, form, "report_form", act, throttled=True)
 
 
 @_verified
 def complaint(request, application):
+    def act(data):
+        record = feedback.complain(application, **data)
+        return _("已受理，编号%(number)s，我们将在%(days)s个工作日内答复。") % {
+            "number": record.number,
+            "days": record.reply_working_days,
+        }
+
     form = ComplaintForm(request.POST)
-    if not _messages_allowed(request, application):
-        form.is_valid()
-        form.add_error(None, TOO_MANY)
-        return _progress_page(request, application, status=429, complaint_form=form)
-    if form.is_valid():
-        try:
-            record = feedback.complain(application, **form.cleaned_data)
-        except TransitionRefused as exc:
-            _refused(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已受理，编号%(number)s，我们将在%(days)s个工作日内答复。")
-                % {"number": record.number, "days": record.reply_working_days},
-            )
-            return redirect("portal:progress")
-    return _progress_page(request, application, status=400, complaint_form=form)
+    return _submit(request, application, form, "complaint_form", act, throttled=True)
