@@ -110,6 +110,21 @@ IMPORT_LABEL = "台账导入至当前环节"
 CANCEL_REASON = "台账记录为已撤销"
 
 
+_LOG_INSERT = """INSERT INTO applications_transitionlog
+    (application_id, transition, transition_label, from_state, to_state, actor_id, at, comment)"""
+_NOBODY = "CAST(NULL AS integer)"
+# The log rows of new applications, from a relation `new` (id, accepted_at, state,
+# state_changed_at). Braces other than {new} are doubled for str.format.
+_NEW_LOG = f"""{_LOG_INSERT}
+    SELECT n.id, 'create', %(create_label)s, '', %(accept)s, {_NOBODY}, n.accepted_at,
+           %(comment)s
+    FROM {{new}} n
+    UNION ALL
+    SELECT n.id, 'import', %(import_label)s, '', n.state, {_NOBODY}, n.state_changed_at,
+           %(comment)s
+    FROM {{new}} n WHERE n.state <> %(accept)s"""
+
+
 @dataclass
 class WriteResult(Written):
     lifecycle_ids: list[int] = field(default_factory=list)  # for `applications_imported`
@@ -180,31 +195,26 @@ class LedgerWriter(LedgerWriterBase):
         sql.empty_staging(STAGE)
         sql.load_staging(STAGE, [c for c, _pg, _lite in STAGE_COLUMNS], map(_STAGED, rows), payload)
         timer("staged")
-        # History baselines, for the rows an earlier import created (see `history`).
-        snapshot_unlogged(
-            Customer,
-            UNLOGGED_CUSTOMERS,
-            f"EXISTS (SELECT 1 FROM {STAGE} k"
-            " WHERE k.id_type = t.id_type AND k.id_number = t.id_number)",
-        )
-        if ids:
+        customers, changed_customers = self._upsert_customers()
+        timer("customers")
+        existed = bool(ids)  # `_upsert_applications` adds the new ones to `ids`
+        if existed:
+            # History baseline, for the rows an earlier import created (see `history`).
             snapshot_unlogged(
                 Application, UNLOGGED_APPLICATIONS, f"t.number IN (SELECT number FROM {STAGE})"
             )
-        customers = self._upsert_customers()
-        timer("customers")
         created, upserted = self._upsert_applications(ids)
-        moved = self._update_lifecycle() if ids else set()
+        moved = self._update_lifecycle() if existed else set()
         timer("applications")
-        log_changes(Customer, list(customers), params=self.params, unlogged=UNLOGGED_CUSTOMERS)
-        if ids:
+        log_changes(Customer, changed_customers, params=self.params, unlogged=UNLOGGED_CUSTOMERS)
+        if existed:
             log_changes(
                 Application,
                 list((upserted | moved) - {ids[n] for n in created}),
                 params=self.params,
                 unlogged=UNLOGGED_APPLICATIONS,
             )
-        self._log_transitions()
+            self._log_moves()
         timer("log")
         logger.debug("chunk of %s rows: %s", len(rows), timer)
 
@@ -242,33 +252,45 @@ class LedgerWriter(LedgerWriterBase):
                 raise StaleLedger(row.number)
         return {number: entry.id for number, entry in existing.items()}
 
-    def _upsert_customers(self) -> dict[int, tuple[str, str]]:
-        """Customer id → (id_type, id_number), for the customers inserted or changed.
+    def _upsert_customers(self) -> tuple[dict[int, tuple[str, str]], list[int]]:
+        """Customer id → (id_type, id_number) for the customers inserted or changed, and the
+        ids of those changed.
 
         The staging rows first learn which customers exist; those whose name, contact or
         phone differ are updated, the others inserted with a plain INSERT. (An INSERT that
         looked for existing customers itself would scan, row by row, the very table it is
         filling whenever the planner believes it small — quadratic on an empty database.)
+        A chunk of customers all new (a first import) skips the update and its history.
         """
-        sql.execute(
+        existing = sql.execute(
             f"""
             UPDATE {STAGE} AS s SET customer_id = c.id FROM applications_customer c
             WHERE c.id_type = s.id_type AND c.id_number = s.id_number
             """
         )
-        columns = ["name", "phone"] + (["contact_name"] if "contact_name" in self.present else [])
-        set_list = ", ".join(f"{c} = s.{c}" for c in columns)
-        differs = " OR ".join(sql.distinct(f"c.{c}", f"s.{c}") for c in columns)
         last_rows = f"s.row_no IN (SELECT MAX(row_no) FROM {STAGE} GROUP BY id_type, id_number)"
-        found = sql.fetch(
-            f"""
-            UPDATE applications_customer AS c SET {set_list}
-            FROM {STAGE} s
-            WHERE c.id = s.customer_id AND {last_rows} AND ({differs})
-            {sql.returning("c", "id", "id_type", "id_number")}
-            """,
-            self.params,
-        )
+        found = []
+        if existing:
+            # History baseline, for the rows an earlier import created (see `history`).
+            snapshot_unlogged(
+                Customer,
+                UNLOGGED_CUSTOMERS,
+                f"t.id IN (SELECT customer_id FROM {STAGE} WHERE customer_id IS NOT NULL)",
+            )
+            columns = ["name", "phone"]
+            columns += ["contact_name"] if "contact_name" in self.present else []
+            set_list = ", ".join(f"{c} = s.{c}" for c in columns)
+            differs = " OR ".join(sql.distinct(f"c.{c}", f"s.{c}") for c in columns)
+            found = sql.fetch(
+                f"""
+                UPDATE applications_customer AS c SET {set_list}
+                FROM {STAGE} s
+                WHERE c.id = s.customer_id AND {last_rows} AND ({differs})
+                {sql.returning("c", "id", "id_type", "id_number")}
+                """,
+                self.params,
+            )
+        changed = [pk for pk, _id_type, _id_number in found]
         found += sql.fetch(
             f"""
             INSERT INTO applications_customer AS c
@@ -281,7 +303,7 @@ class LedgerWriter(LedgerWriterBase):
             """,
             self.params,
         )
-        return {pk: (id_type, id_number) for pk, id_type, id_number in found}
+        return {pk: (id_type, id_number) for pk, id_type, id_number in found}, changed
 
     def _upsert_applications(self, ids: dict[str, int]) -> tuple[set[str], set[int]]:
         """Insert new applications, update changed descriptive columns of existing ones.
@@ -318,10 +340,7 @@ class LedgerWriter(LedgerWriterBase):
         """
         # New applications (their numbers were not there, and imports take turns): a plain
         # INSERT. Existing ones: every row conflicts, and the WHERE decides what changed.
-        found = sql.fetch(
-            f"{insert} WHERE s.existing_id IS NULL {sql.returning('a', 'id', 'number')}",
-            self.params,
-        )
+        found = self._insert_new(f"{insert} WHERE s.existing_id IS NULL")
         if ids:
             found += sql.fetch(
                 f"""
@@ -362,30 +381,43 @@ class LedgerWriter(LedgerWriterBase):
         )
         return {pk for (pk,) in found}
 
-    def _log_transitions(self) -> None:
-        """The log an imported application would have had, from the dates in its row.
+    def _insert_new(self, insert: str) -> list[tuple[int, str]]:
+        """(id, number) of the new applications `insert` adds, and their transition log.
 
-        Who accepted it and moved it in the old system is not in the ledger: 办理人 stays
-        empty, and the comment names the import (job, file, importer).
+        The log an imported application would have had, from the dates in its row: "create"
+        at 受理时间, "import" into its stage at 环节开始时间. Who accepted and moved it in the
+        old system is not in the ledger: 办理人 stays empty, and the comment names the import
+        (job, file, importer). On PostgreSQL the log is written from the inserted rows in the
+        same statement, without joining back to the growing application table.
         """
-        join = f"FROM {STAGE} s JOIN applications_application a ON a.number = s.number"
-        nobody = "CAST(NULL AS integer)"
+        if sql.is_postgres():
+            return sql.fetch(
+                f"""
+                WITH new AS (
+                    {insert}
+                    RETURNING a.id, a.number, a.accepted_at, a.state, a.state_changed_at
+                ), logged AS ({_NEW_LOG.format(new="new")})
+                SELECT id, number FROM new
+                """,
+                self.params,
+            )
+        found = sql.fetch(f"{insert} {sql.returning('a', 'id', 'number')}", self.params)
+        just_inserted = f"""(
+            SELECT a.id, a.accepted_at, a.state, a.state_changed_at
+            FROM applications_application a
+            WHERE a.number IN (SELECT number FROM {STAGE}) AND a.created_at = %(now)s)"""
+        sql.execute(_NEW_LOG.format(new=just_inserted), self.params)
+        return found
+
+    def _log_moves(self) -> None:
+        """The log of existing applications whose stage the ledger moved."""
         sql.execute(
             f"""
-            INSERT INTO applications_transitionlog
-                (application_id, transition, transition_label, from_state, to_state, actor_id,
-                 at, comment)
-            SELECT a.id, 'create', %(create_label)s, '', %(accept)s, {nobody}, s.accepted_at,
-                   %(comment)s
-            {join} WHERE a.created_at = %(now)s
-            UNION ALL
-            SELECT a.id, 'import', %(import_label)s, '', s.state, {nobody}, s.state_changed_at,
-                   %(comment)s
-            {join} WHERE a.created_at = %(now)s AND s.state <> %(accept)s
-            UNION ALL
-            SELECT a.id, 'import', %(import_label)s, s.old_state, s.state, {nobody},
+            {_LOG_INSERT}
+            SELECT s.existing_id, 'import', %(import_label)s, s.old_state, s.state, {_NOBODY},
                    s.state_changed_at, %(comment)s
-            {join} WHERE a.created_at <> %(now)s AND s.manage_lifecycle AND s.lifecycle_changed
+            FROM {STAGE} s
+            WHERE s.existing_id IS NOT NULL AND s.manage_lifecycle AND s.lifecycle_changed
             """,
             self.params,
         )
@@ -399,7 +431,13 @@ class LedgerWriter(LedgerWriterBase):
         """
         self.inserted += inserted
         if sql.is_postgres() and self.inserted > 2 * self.analyzed + 1000:
-            sql.execute("ANALYZE applications_application, applications_customer")
+            # The row counts, and the columns the import's and its listeners' joins and
+            # filters plan on (the rest waits for autovacuum, after the commit).
+            sql.execute(
+                "ANALYZE applications_application (id, number, customer_id, created_at, state,"
+                " suspended_from, customer_class, energized_at),"
+                " applications_customer (id, id_type, id_number)"
+            )
             self.analyzed = sql.estimated_rows(Application)
             self.inserted = 0
 

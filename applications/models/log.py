@@ -27,6 +27,7 @@ class TransitionLog(AppendOnlyModel):
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial, in Meta: imported applications' log rows have none
     )
     at = models.DateTimeField(_("办理时间"), db_index=True)
     comment = models.TextField(_("办理意见"), blank=True)
@@ -35,6 +36,11 @@ class TransitionLog(AppendOnlyModel):
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
         ordering = ["application", "at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="log_actor"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
