@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from django.db import IntegrityError
 from django.db.models import F
 from django.db.models.functions import Greatest
 
@@ -140,6 +141,30 @@ class StaleLedger(Exception):
     """Someone moved an application in Yekuo between validation and writing."""
 
 
+NUMBER_KEY = "applications_application_number_key"
+
+
+def _number_taken(exc: IntegrityError) -> str | None:
+    """The application number a failed INSERT of new applications found taken, else None.
+
+    PostgreSQL names it in the error's detail; SQLite does not, but its transaction is still
+    usable, so the staged number already stored is looked up.
+    """
+    if sql.is_postgres():
+        diag = getattr(exc.__cause__, "diag", None)
+        if getattr(diag, "constraint_name", None) != NUMBER_KEY:
+            return None
+        match = re.search(r"\(number\)=\((.*)\)", diag.message_detail or "")
+        return match.group(1) if match else ""
+    if "applications_application.number" not in str(exc):
+        return None
+    taken = sql.fetch(
+        f"SELECT s.number FROM {STAGE} s JOIN applications_application a ON a.number = s.number"
+        " WHERE s.existing_id IS NULL ORDER BY s.row_no LIMIT 1"
+    )
+    return taken[0][0] if taken else ""
+
+
 @dataclass
 class LedgerWriter(LedgerWriterBase):
     # --- The import's frame ---------------------------------------------------------------------
@@ -236,11 +261,17 @@ class LedgerWriter(LedgerWriterBase):
         return result
 
     def _recheck(self, rows: list[LedgerRow]) -> dict[str, int]:
-        """Lock the existing applications, refuse if one moved since validation; number → id."""
-        existing = existing_applications((r.number for r in rows), lock=True)
-        for row in rows:
+        """Lock the applications validation found, refuse if one moved since; number → id.
+
+        Rows validation found new are not looked up again (a first import is all new): if
+        someone created one of their numbers meanwhile, the INSERT meets the unique number
+        and `_insert_new` refuses the same way.
+        """
+        known = [row for row in rows if row.existing_id]
+        existing = existing_applications((r.number for r in known), lock=True) if known else {}
+        for row in known:
             now_there = existing.get(row.number)
-            if (now_there.id if now_there else None) != row.existing_id:
+            if now_there is None or now_there.id != row.existing_id:
                 raise StaleLedger(row.number)
             if now_there and (
                 now_there.manage_lifecycle != row.manage_lifecycle
@@ -390,6 +421,15 @@ class LedgerWriter(LedgerWriterBase):
         (job, file, importer). On PostgreSQL the log is written from the inserted rows in the
         same statement, without joining back to the growing application table.
         """
+        try:
+            return self._insert_new_logged(insert)
+        except IntegrityError as exc:
+            number = _number_taken(exc)
+            if number is None:
+                raise
+            raise StaleLedger(number) from exc
+
+    def _insert_new_logged(self, insert: str) -> list[tuple[int, str]]:
         if sql.is_postgres():
             return sql.fetch(
                 f"""

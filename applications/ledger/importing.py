@@ -132,7 +132,7 @@ def import_ledger(
     if pipelined:
         parts = _validated_in_background(validator, progress, writing, spec.writer.payload)
     else:
-        validated = validator.validate(table)
+        validated = validator.validate_prepared()
         _log_validated(kind, validated, started)
         if not (write and validated.rows and (skip_errors or not validated.errors)):
             return ImportOutcome(validated, [], [], [], written=False, dry_run=dry_run)

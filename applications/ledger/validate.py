@@ -106,6 +106,11 @@ class ChunkedValidator:
 
     def validate(self, table: Table) -> Validated:
         self.prepare(table)
+        return self.validate_prepared()
+
+    def validate_prepared(self) -> Validated:
+        """Every chunk of the table `prepare` read for (progress after each)."""
+        table = self.table
         parts = []
         done = 0
         for chunk in self.chunks():

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from applications.ledger import bulk, validate
+from applications.ledger.importing import ImportRefused
 from applications.models import (
     Application,
     ApplicationNumberSequence,
@@ -18,6 +20,7 @@ from . import factory as f
 
 pytestmark = pytest.mark.django_db
 History = Application.history.model
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 def counts():
@@ -193,3 +196,39 @@ def test_the_same_import_works_with_many_chunks(run_import, monkeypatch):
     assert Customer.objects.count() == 11
     again = run_import(f.xlsx(rows))
     assert len(again.unchanged) == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_created_after_validation_refuses_the_whole_file(run_import, monkeypatch):
+    """Validation saw the number free; by the time of writing another import created it."""
+    run_import(f.xlsx([f.row(2)]))
+    before = counts()
+    monkeypatch.setattr(validate, "existing_applications", lambda numbers: {})
+    with pytest.raises(ImportRefused, match="工单XH-2026-00002在校验后已被他人办理"):
+        run_import(f.xlsx([f.row(1), f.row(2), f.row(3)]))
+    assert counts() == before
+
+
+def test_an_application_moved_after_validation_refuses_the_whole_file(run_import, monkeypatch):
+    """Validation saw it imported and untouched; by the time of writing it was handled."""
+    run_import(f.xlsx([f.row(1)]))
+    before = counts()
+    original = validate.existing_applications
+
+    def seen_before_the_move(numbers):
+        found = original(numbers)
+        TransitionLog.objects.create(  # someone handled it in Yekuo: Yekuo is now its master
+            application=Application.objects.get(number="XH-2026-00001"),
+            transition="submit_scheme",
+            transition_label="提交供电方案会签",
+            from_state="scheme",
+            to_state="scheme",
+            at=datetime(2026, 3, 20, 9, 0, tzinfo=TZ),
+        )
+        return found
+
+    monkeypatch.setattr(validate, "existing_applications", seen_before_the_move)
+    with pytest.raises(ImportRefused, match="工单XH-2026-00001在校验后已被他人办理"):
+        run_import(f.xlsx([f.row(1, capacity=9), f.row(2)]))
+    assert counts()[:2] == before[:2]
+    assert Application.objects.get(number="XH-2026-00001").requested_capacity_kva == 8
