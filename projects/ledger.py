@@ -276,11 +276,7 @@ class ProgressWriter:
     def finish(self) -> None:
         pass
 
-    @staticmethod
-    def payload(rows) -> None:
-        return None
-
-    def write_chunk(self, rows: list[ProgressRow], payload=None) -> ProgressResult:
+    def write_chunk(self, rows: list[ProgressRow]) -> ProgressResult:
         result = ProgressResult()
         for row in rows:
             project = self.projects.get(row.project_id) or Project.objects.get(pk=row.project_id)

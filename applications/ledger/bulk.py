@@ -207,18 +207,13 @@ class LedgerWriter(LedgerWriterBase):
 
     # --- One chunk ------------------------------------------------------------------------------
 
-    @staticmethod
-    def payload(rows: list[LedgerRow]) -> bytes | None:
-        """The chunk's staging rows as COPY text (PostgreSQL), for any thread to prepare."""
-        return sql.copy_payload(map(_STAGED, rows)) if sql.is_postgres() else None
-
-    def write_chunk(self, rows: list[LedgerRow], payload: bytes | None = None) -> WriteResult:
+    def write_chunk(self, rows: list[LedgerRow]) -> WriteResult:
         if not rows:
             return WriteResult()
         timer = _Timer()
         ids = self._recheck(rows)
         sql.empty_staging(STAGE)
-        sql.load_staging(STAGE, [c for c, _pg, _lite in STAGE_COLUMNS], map(_STAGED, rows), payload)
+        sql.load_staging(STAGE, [c for c, _pg, _lite in STAGE_COLUMNS], map(_STAGED, rows))
         timer("staged")
         customers, changed_customers = self._upsert_customers()
         timer("customers")

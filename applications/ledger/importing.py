@@ -130,7 +130,7 @@ def import_ledger(
     validator.prepare(table)
     pipelined = write and sql.is_postgres() and len(table.rows) > validate.CHUNK_ROWS
     if pipelined:
-        parts = _validated_in_background(validator, progress, writing, spec.writer.payload)
+        parts = _validated_in_background(validator, progress, writing)
     else:
         validated = validator.validate_prepared()
         _log_validated(kind, validated, started)
@@ -185,7 +185,7 @@ def _write(spec: LedgerKind, writer, checked: Checked, result, user, now, cache)
     rows, size = checked.rows, validate.CHUNK_ROWS
     for start in range(0, len(rows), size):
         chunk = rows[start : start + size]
-        part = writer.write_chunk(chunk, checked.payload if len(chunk) == len(rows) else None)
+        part = writer.write_chunk(chunk)
         result.extend(part)
         if spec.announces and part.lifecycle_ids:
             announced = time.perf_counter()
@@ -218,7 +218,7 @@ _DONE = object()
 SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while the pipeline runs
 
 
-def _validated_in_background(validator, progress, writing, payload) -> Iterator[Checked]:
+def _validated_in_background(validator, progress, writing) -> Iterator[Checked]:
     """Chunks validated by a worker thread, yielded as they are ready (at most two ahead).
 
     The worker reads no database (`prepare` did, in this thread); it writes only through
@@ -245,7 +245,6 @@ def _validated_in_background(validator, progress, writing, payload) -> Iterator[
                 done = 0
                 for chunk in validator.chunks():
                     checked = validator.validate_chunk(chunk)
-                    checked.payload = payload(checked.rows)  # the COPY's text, made here
                     if not put(checked):
                         return
                     done += len(chunk)

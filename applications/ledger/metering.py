@@ -135,11 +135,7 @@ class MeteringWriter(LedgerWriterBase):
     def write(self, rows: list[MeteringRow]) -> MeteringResult:
         return self.write_chunk(rows)
 
-    @staticmethod
-    def payload(rows) -> None:
-        return None
-
-    def write_chunk(self, rows: list[MeteringRow], payload=None) -> MeteringResult:
+    def write_chunk(self, rows: list[MeteringRow]) -> MeteringResult:
         result = MeteringResult()
         if not rows:
             return result

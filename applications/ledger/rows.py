@@ -86,7 +86,6 @@ class Checked:
     rows: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     bad: list[tuple[int, list]] = field(default_factory=list)
-    payload: bytes | None = None  # the rows as the writer's COPY wants them, if made early
 
 
 @dataclass

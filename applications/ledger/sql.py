@@ -86,44 +86,18 @@ def drop_staging(name: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {'pg_temp' if is_postgres() else 'temp'}.{name}")
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def load_staging(name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """COPY on PostgreSQL; executemany of one INSERT on SQLite.
 
-
-def _copy_text(value) -> str:
-    kind = type(value)
-    if value is None:
-        return "\\N"
-    if kind is str:
-        return value.translate(_COPY_ESCAPES)
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is datetime:
-        return value.isoformat()
-    return str(value)  # int, Decimal, date
-
-
-def copy_payload(rows: Iterable[tuple]) -> bytes:
-    """Rows in COPY's text format, ready to send.
-
-    Made by whichever thread has the rows (the validating one, in a pipelined import), so that
-    the writing thread only ships bytes: it then hardly needs the GIL during the COPY.
+    psycopg's C extension turns each row into COPY text (~1 µs a row for 30 columns), a
+    quarter of what formatting it in Python costs.
     """
-    return "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows).encode()
-
-
-def load_staging(
-    name: str, columns: Sequence[str], rows: Iterable[tuple], payload: bytes | None = None
-) -> None:
-    """COPY on PostgreSQL (of `payload` when given); executemany of one INSERT on SQLite."""
     column_list = ", ".join(columns)
     with connection.cursor() as cursor:
         if is_postgres():
             with cursor.cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
-                if payload is not None:
-                    copy.write(payload)
-                else:
-                    for row in rows:
-                        copy.write_row(row)
+                for row in rows:
+                    copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {name} ({column_list}) VALUES ({placeholders})"

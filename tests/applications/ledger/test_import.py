@@ -132,11 +132,11 @@ def test_a_failure_while_writing_rolls_back_every_chunk(run_import, monkeypatch)
     original = bulk.LedgerWriter.write_chunk
     calls = []
 
-    def failing(self, rows, payload=None):
+    def failing(self, rows):
         calls.append(len(rows))
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return original(self, rows, payload)
+        return original(self, rows)
 
     monkeypatch.setattr(bulk.LedgerWriter, "write_chunk", failing)
     with pytest.raises(RuntimeError):
@@ -198,7 +198,6 @@ def test_the_same_import_works_with_many_chunks(run_import, monkeypatch):
     assert len(again.unchanged) == 12
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_number_created_after_validation_refuses_the_whole_file(run_import, monkeypatch):
     """Validation saw the number free; by the time of writing another import created it."""
     run_import(f.xlsx([f.row(2)]))
