@@ -18,13 +18,12 @@ from . import imported_clocks
 def clocks_follow_import(sender, *, application_ids, at, created_ids=(), cache=None, **kwargs):
     ids = list(application_ids)
     cache = cache.setdefault("monitoring", {}) if cache is not None else None
-    imported_clocks.follow_import(
-        application_ids=ids, created_ids=set(created_ids), at=at, cache=cache
-    )
+    created = set(created_ids)
+    imported_clocks.follow_import(application_ids=ids, created_ids=created, at=at, cache=cache)
     # After the clocks: a record sums the application's stopped clocks. Imported here, not at
     # the top: importing the records module connects its lifecycle receiver, which must come
     # after the clock receivers (`monitoring.receivers`) so that energizing stops clocks first.
     from .dashboard.records import refresh_connection_records
 
     for part in sql.chunks(ids, sql.chunk_size()):
-        refresh_connection_records(part, now=at)
+        refresh_connection_records(part, now=at, new_ids=created)

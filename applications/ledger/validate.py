@@ -254,15 +254,20 @@ class ApplicationLedgerValidator(ChunkedValidator):
         for key, index, convert, memoised in self.plan:
             values = columns[index]
             out = self._memoised(key, convert, values) if memoised else None
-            if out is None:
-                out = []
+            if out is not None:
+                cache = self._caches[key]
+                clean = not any(type(x) is CellError for x in cache.values())
+                bad = [] if clean else [i for i, x in enumerate(out) if type(x) is CellError]
+            else:
+                out, bad = [], []
                 append = out.append
                 for value in values:
                     try:
                         append(convert(value))
                     except CellError as exc:
+                        bad.append(len(out))
                         append(exc)
-            for position in [i for i, x in enumerate(out) if type(x) is CellError]:
+            for position in bad:  # usually none: no scan of the column for them
                 value = values[position]
                 failed.setdefault(position, []).append(
                     RowError(

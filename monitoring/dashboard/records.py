@@ -75,20 +75,21 @@ def records_query(applications, now):
 
 
 @transaction.atomic
-def refresh_connection_records(application_ids=None, *, now=None) -> int:
+def refresh_connection_records(application_ids=None, *, now=None, new_ids=frozenset()) -> int:
     """Upsert the records of these applications (all when None); drop records of applications
-    no longer energized. Returns the number of rows written."""
+    no longer energized. `new_ids` (just created: no record yet) are not looked up for one to
+    drop. Returns the number of rows written."""
     now = now or timezone.now()
     applications = Application.objects.all()
     stale = ConnectionRecord.objects.filter(application__energized_at__isnull=True)
     if application_ids is not None:
         # An import refreshes 10,000 at a time: one array parameter on PostgreSQL.
-        ids = ledger_sql.one_of(list(application_ids))
-        applications = applications.filter(pk__in=ids)
-        stale = ConnectionRecord.objects.filter(
-            application_id__in=ids, application__energized_at__isnull=True
-        )
-    stale.delete()
+        application_ids = list(application_ids)
+        applications = applications.filter(pk__in=ledger_sql.one_of(application_ids))
+        known = [pk for pk in application_ids if pk not in new_ids]
+        stale = stale.filter(application_id__in=ledger_sql.one_of(known)) if known else None
+    if stale is not None:
+        stale.delete()
     sql, params = records_query(applications, now).query.sql_with_params()
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
     table = ConnectionRecord._meta.db_table
