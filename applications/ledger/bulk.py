@@ -12,7 +12,8 @@ Per chunk (10,000 rows), whatever it holds, a fixed handful of statements:
    manages — imported, never moved in Yekuo — by one UPDATE … FROM the staging table;
 5. the log: simple-history rows for every change to an existing row (see `history`), and the
    transition log an imported application would have had — "create" at 受理时间, "import" into
-   its stage at 环节开始时间 — by INSERT … SELECT.
+   its stage at 环节开始时间 — written for new applications by the statement that inserts them
+   (PostgreSQL), for moved ones by INSERT … SELECT.
 
 "Something differs" is decided by the database (IS DISTINCT FROM; times to the second), so
 importing the same file twice inserts nothing, updates nothing and logs nothing. Python only
