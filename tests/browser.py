@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "artifacts"
@@ -50,3 +51,7 @@ def chromium_context(**options):
         finally:
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
+            # While Playwright's loop runs, Django's context-local connections are not the
+            # test's own: the ORM calls made in between opened one that nobody else closes,
+            # and the test database could not be dropped at the end of the run.
+            connections.close_all()

@@ -1,7 +1,6 @@
 """Shared fixtures: units, one user per role, and a walker to drive applications."""
 
 import os
-import time
 
 import pytest
 from django.conf import settings
@@ -22,27 +21,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, dropped only once the concurrency tests' own sessions have gone.
-
-    Their threads close their connections as they end, but a PostgreSQL backend exits a
-    moment later; dropping the database then fails with "is being accessed by other users".
-    """
-    yield
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _ in range(50):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
