@@ -43,7 +43,10 @@ class ApplicationQuerySet(models.QuerySet):
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
-    number = models.CharField(_("工单编号"), max_length=20, unique=True, editable=False)
+    # Unique by a constraint in Meta, not unique=True: on PostgreSQL that would also build a
+    # LIKE (varchar_pattern_ops) index, which only prefix lookups use and nothing makes one
+    # (the admin's search is icontains); every imported application paid for it.
+    number = models.CharField(_("工单编号"), max_length=20, editable=False)
     customer = models.ForeignKey(
         Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="applications"
     )
@@ -176,6 +179,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 name="application_accepted_by",
                 condition=models.Q(accepted_by__isnull=False),
             ),
+        ]
+        constraints = [
+            # The name PostgreSQL gave the column's UNIQUE before; the ledger import reads it
+            # off an IntegrityError (`ledger.bulk.NUMBER_KEY`).
+            models.UniqueConstraint(fields=["number"], name="applications_application_number_key"),
         ]
         permissions = [
             ("accept_application", _("受理业扩申请")),
