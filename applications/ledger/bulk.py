@@ -38,6 +38,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 
 from ..models import Application, ApplicationNumberSequence, Customer
+from ..models.application import NUMBER_UNIQUE
 from ..states import ApplicationOrigin, State
 from . import sql
 from .directory import staff_label_of
@@ -142,9 +143,6 @@ class StaleLedger(Exception):
     """Someone moved an application in Yekuo between validation and writing."""
 
 
-NUMBER_KEY = "applications_application_number_key"
-
-
 def _number_taken(exc: IntegrityError) -> str | None:
     """The application number a failed INSERT of new applications found taken, else None.
 
@@ -153,7 +151,7 @@ def _number_taken(exc: IntegrityError) -> str | None:
     """
     if sql.is_postgres():
         diag = getattr(exc.__cause__, "diag", None)
-        if getattr(diag, "constraint_name", None) != NUMBER_KEY:
+        if getattr(diag, "constraint_name", None) != NUMBER_UNIQUE:
             return None
         match = re.search(r"\(number\)=\((.*)\)", diag.message_detail or "")
         return match.group(1) if match else ""

@@ -10,10 +10,9 @@ and their frames, one per bad cell) are collected once the collector runs again.
 
 from __future__ import annotations
 
-import functools
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
@@ -23,7 +22,10 @@ _was_enabled = True
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """No cyclic collection inside the block; nests and overlaps across threads."""
+    """No cyclic collection inside the block; nests and overlaps across threads.
+
+    Also a decorator (`@paused()`), as every `contextmanager` is.
+    """
     global _holders, _was_enabled
     with _lock:
         if _holders == 0:
@@ -37,14 +39,3 @@ def paused() -> Iterator[None]:
             _holders -= 1
             if _holders == 0 and _was_enabled:
                 gc.enable()
-
-
-def while_paused(function: Callable) -> Callable:
-    """`function` runs with the collector paused (see `paused`)."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with paused():
-            return function(*args, **kwargs)
-
-    return wrapper

@@ -24,7 +24,7 @@ from ..models import Application, ImportJob
 from ..signals import applications_imported
 from . import sql, validate
 from .bulk import LedgerWriter, StaleLedger, WriteResult
-from .collector import while_paused
+from .collector import paused
 from .columns import APPLICATION_COLUMNS, METERING_COLUMNS, Column
 from .metering import MeteringLedgerValidator, MeteringResult, MeteringWriter
 from .reader import LedgerFileError, Table, read_table
@@ -92,12 +92,12 @@ class ImportOutcome:
         return status
 
 
-@while_paused
+@paused()
 def read(kind: str, data: bytes, *, expected: str = "") -> Table:
     return read_table(data, columns=KINDS[kind].columns, expected=expected)
 
 
-@while_paused
+@paused()
 def import_ledger(
     *,
     kind: str,

@@ -42,6 +42,11 @@ class ApplicationQuerySet(models.QuerySet):
         return self.exclude(state__in=paths.FINAL_STATES)
 
 
+# The name PostgreSQL gave the number's UNIQUE when it was a column option; the ledger import
+# reads it off an IntegrityError.
+NUMBER_UNIQUE = "applications_application_number_key"
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     # Unique by a constraint in Meta, not unique=True: on PostgreSQL that would also build a
     # LIKE (varchar_pattern_ops) index, which only prefix lookups use and nothing makes one
@@ -181,9 +186,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         constraints = [
-            # The name PostgreSQL gave the column's UNIQUE before; the ledger import reads it
-            # off an IntegrityError (`ledger.bulk.NUMBER_KEY`).
-            models.UniqueConstraint(fields=["number"], name="applications_application_number_key"),
+            models.UniqueConstraint(fields=["number"], name=NUMBER_UNIQUE),
         ]
         permissions = [
             ("accept_application", _("受理业扩申请")),
