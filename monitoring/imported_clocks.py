@@ -239,7 +239,7 @@ def _start_clocks(ids: list[int], policies: Policies) -> int:
             clock.warn_before_value, clock.warn_at, clock.due_at,
         ))  # fmt: skip
     sql.create_staging(KEYS, KEY_COLUMNS)
-    sql.load_staging(KEYS, [c for c, _pg, _lite in KEY_COLUMNS], timed)
+    sql.load_staging(KEYS, KEY_COLUMNS, timed)
     if sql.is_postgres():
         # Its size, for the planner: a hash join, not a nested loop over every key per clock.
         sql.execute(f"ANALYZE {KEYS}")

@@ -163,7 +163,7 @@ class MeteringWriter(LedgerWriterBase):
         sql.create_staging(STAGE, columns)
         sql.load_staging(
             STAGE,
-            [c for c, _pg, _lite in columns],
+            columns,
             ((r.row, r.application_id, r.meter_number, r.installed_on) for r in rows),
         )
         snapshot_unlogged(

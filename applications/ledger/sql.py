@@ -86,16 +86,19 @@ def drop_staging(name: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {'pg_temp' if is_postgres() else 'temp'}.{name}")
 
 
-def load_staging(name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """COPY on PostgreSQL; executemany of one INSERT on SQLite.
+def load_staging(name: str, columns: Sequence[tuple[str, str, str]], rows: Iterable[tuple]) -> None:
+    """Rows into a staging table made by `create_staging` with the same `columns`.
 
-    psycopg's C extension turns each row into COPY text (~1 µs a row for 30 columns), a
-    quarter of what formatting it in Python costs.
+    PostgreSQL: a binary COPY, each value turned into bytes by psycopg's C dumpers for the
+    column's type. Text COPY would spell out every timestamp (three a ledger row) and Decimal,
+    which costs three times as much in the import's writing thread. SQLite: executemany.
     """
-    column_list = ", ".join(columns)
+    column_list = ", ".join(c for c, _pg, _lite in columns)
     with connection.cursor() as cursor:
         if is_postgres():
-            with cursor.cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
+            copy_sql = f"COPY {name} ({column_list}) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(copy_sql) as copy:
+                copy.set_types([pg.split("(")[0] for _c, pg, _lite in columns])
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -122,8 +125,21 @@ def array_literal(values: Iterable) -> str:
     """A PostgreSQL array literal ('{1,2,3}', '{"a","b"}') to pass as ONE text parameter.
 
     Django's psycopg cursors bind on the client, where a Python list is quoted element by
-    element (~40 µs each: 0.4 s for 10,000 ids); one string is quoted at C speed.
+    element (~40 µs each: 0.4 s for 10,000 ids); one string is quoted at C speed. Text
+    values are joined first and escaped once, not one by one (100,000 numbers: 0.02 s
+    instead of 0.3 s).
     """
+    values = list(values)
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # not all text
+        joined = None
+    # NUL cannot be in a PostgreSQL text value, so it can stand for the separators.
+    if joined is not None and joined.count("\x00") == len(values) - 1:
+        joined = joined.replace("\\", "\\\\").replace('"', '\\"')
+        return '{"' + joined.replace("\x00", '","') + '"}'
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
     items = []
     for value in values:
         if type(value) is int:
