@@ -107,8 +107,7 @@ UNLOGGED_CUSTOMERS = "ledger_customer_unlogged"
 UNLOGGED_APPLICATIONS = "ledger_application_unlogged"
 # pg_advisory_xact_lock key: one ledger import writes at a time ("YEKU").
 IMPORT_LOCK = 0x59454B55
-# A number `next_application_number` issued, among numbers joined by NUL.
-_SEQUENCE_NUMBERS = re.compile(r"(?<![^\x00])YK-(\d{4})-(\d{6})(?![^\x00])")
+_SEQUENCE_NUMBER = re.compile(r"^YK-(\d{4})-(\d{6})$")
 CREATE_LABEL = "受理（台账导入）"
 IMPORT_LABEL = "台账导入至当前环节"
 CANCEL_REASON = "台账记录为已撤销"
@@ -504,10 +503,11 @@ def _cancel_reason(alias: str) -> str:
 def advance_sequences(numbers: Iterable[str]) -> None:
     """Keep `next_application_number` from issuing a YK number a ledger brought in."""
     highest: dict[int, int] = {}
-    # One scan of the numbers joined (NUL cannot be in one), not a match call per number.
-    for year, value in _SEQUENCE_NUMBERS.findall("\x00".join(filter(None, numbers))):
-        year, value = int(year), int(value)
-        highest[year] = max(highest.get(year, 0), value)
+    for number in numbers:
+        match = _SEQUENCE_NUMBER.match(number or "")
+        if match:
+            year, value = int(match.group(1)), int(match.group(2))
+            highest[year] = max(highest.get(year, 0), value)
     for year, value in highest.items():
         ApplicationNumberSequence.objects.bulk_create(
             [ApplicationNumberSequence(year=year)], ignore_conflicts=True
