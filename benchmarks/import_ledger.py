@@ -56,7 +56,10 @@ BENCH_SETTINGS = {
     "checkpoint_timeout": "30min",
     "jit": "off",
 }
-SHOWN = ["server_version", *BENCH_SETTINGS, "fsync", "synchronous_commit", "full_page_writes"]
+SHOWN = [
+    "server_version", *BENCH_SETTINGS, "fsync", "synchronous_commit", "full_page_writes",
+    "session_replication_role",  # "replica" only with --without-triggers
+]  # fmt: skip
 GENERATOR_VERSION = 3  # bump when the generated ledger changes
 SLICE = 10_000
 UNITS = [
@@ -433,7 +436,7 @@ def baseline(path: Path) -> tuple[float, int, object]:
 
 
 def run(args) -> None:
-    setup("import_ledger.py", [*SHOWN, "session_replication_role"])
+    setup("import_ledger.py", SHOWN)
 
     path = ledger_file(args.rows)
     importer = setup_org()
