@@ -8,15 +8,15 @@ escalates it exactly as if it had been entered by hand. A suspended one gets tha
 at the suspension. Archived and cancelled ones get none: their finished stages are not in the
 ledger, and no clock is invented for them.
 
-New applications are the bulk of an import: their clocks are computed from plain rows with the
-policies read once, and inserted in one statement per chunk (COPY on PostgreSQL). An
+New applications are the bulk of an import: the policies are read once, each (class, stage,
+start day) is timed once, and one INSERT … SELECT per chunk starts their clocks. An
 application the ledger moved on a later import (it is still managed by the ledger) has its open
 clock stopped, returned, paused, resumed or re-timed by the functions a transition would use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -72,26 +72,30 @@ class Policies:
                 return policy
         return None
 
-    def timed(self, customer_class: str, stage: str, started_at: datetime, day: date) -> _Clock:
-        """A clock timed by `clocks._apply_policy`, from `started_at` on.
+    def timing(self, customer_class: str, stage: str, day: date) -> tuple:
+        """The `KEY_COLUMNS` row of (class, stage, start day): what every clock started that
+        day shares.
 
         A working-day limit is due at the end of a day counted from the start's day, whatever
-        its hour (DOMAIN.md §4), so clocks starting on the same day share their deadlines:
-        they are computed once a (class, stage, day) and only the warning, never before the
-        start, is set per clock. Hour limits are computed per clock.
+        its hour (DOMAIN.md §4), so those clocks share their due and warning instants (the
+        warning is moved to the start where it falls before it). An hour limit counts from the
+        start instant: those clocks share their due and warning as offsets from the start.
         """
-        policy = self.on(customer_class, stage, day)
-        if policy is not None and policy.limit_unit == LimitUnit.HOURS:
-            clock = _Clock(stage, started_at, customer_class)
-            clocks._apply_policy(clock, policy)
-            return clock
-        clock = replace(self.shared(customer_class, stage, day), started_at=started_at)
-        if clock.warn_at is not None:
-            clock.warn_at = max(clock.warn_at, started_at)
-        return clock
+        clock = self.shared(customer_class, stage, day)
+        due_at, warn_at, due_after, warn_after = clock.due_at, clock.warn_at, None, None
+        if clock.limit_unit == LimitUnit.HOURS and due_at is not None:
+            due_after = _microseconds(due_at - clock.started_at)
+            if warn_at is not None:
+                warn_after = _microseconds(warn_at - clock.started_at)  # never before the start
+            due_at = warn_at = None
+        return (
+            customer_class, stage, day, clock.policy.pk if clock.policy else None,
+            clock.counts_against_company, clock.limit_unit, clock.limit_value, clock.warn_unit,
+            clock.warn_before_value, warn_at, due_at, warn_after, due_after,
+        )  # fmt: skip
 
     def shared(self, customer_class: str, stage: str, day: date) -> _Clock:
-        """The timing of a working-day clock of (class, stage) started on `day` (see `timed`)."""
+        """A clock of (class, stage) started at 00:00 of `day`, timed (see `timing`)."""
         key = (customer_class, stage, day)
         shared = self._by_day.get(key)
         if shared is None:
@@ -150,6 +154,8 @@ KEY_COLUMNS = [
     ("warn_before_value", "integer", "integer"),
     ("warn_at", "timestamptz", "datetime"),
     ("due_at", "timestamptz", "datetime"),
+    ("warn_after", "bigint", "bigint"),  # hour limits: microseconds after the start
+    ("due_after", "bigint", "bigint"),
 ]
 # The clock's stage and owner as `wanted_clock` and `clocks._responsible_id` say, in SQL.
 _STAGE = f"CASE WHEN a.state = '{State.SUSPENDED}' THEN a.suspended_from ELSE a.state END"
@@ -204,17 +210,15 @@ def follow_import(
 def _start_clocks(ids: list[int], policies: Policies) -> int:
     """The open clock of each application `ids` names that is in a timed stage: set-based.
 
-    Clocks of one (class, stage, start day) share their timing (`Policies.timed`): Python
+    Clocks of one (class, stage, start day) share their timing (`Policies.timing`): Python
     times each such key once, and one INSERT … SELECT joins the applications to their key.
-    Hour limits (acceptance's 24 hours) are timed per clock, in Python.
     """
     if not ids:
         return 0
-    of_them = Application.objects.filter(pk__in=sql.one_of(ids)).filter(
-        Q(state__in=paths.STAGE_RULES) | (Q(state=State.SUSPENDED) & ~Q(suspended_from=""))
-    )
     keys = (
-        of_them.annotate(
+        Application.objects.filter(pk__in=sql.one_of(ids))
+        .filter(Q(state__in=paths.STAGE_RULES) | (Q(state=State.SUSPENDED) & ~Q(suspended_from="")))
+        .annotate(
             stage=Case(
                 When(state=State.SUSPENDED, then=F("suspended_from")),
                 default=F("state"),
@@ -226,24 +230,13 @@ def _start_clocks(ids: list[int], policies: Policies) -> int:
         .values_list("customer_class", "stage", "day")
         .distinct()
     )
-    timed, by_hour = [], set()
-    for customer_class, stage, day in keys:
-        policy = policies.on(customer_class, stage, day)
-        if policy is not None and policy.limit_unit == LimitUnit.HOURS:
-            by_hour.add((customer_class, stage, day))
-            continue
-        clock = policies.shared(customer_class, stage, day)
-        timed.append((
-            customer_class, stage, day, clock.policy.pk if clock.policy else None,
-            clock.counts_against_company, clock.limit_unit, clock.limit_value, clock.warn_unit,
-            clock.warn_before_value, clock.warn_at, clock.due_at,
-        ))  # fmt: skip
     sql.create_staging(KEYS, KEY_COLUMNS)
-    sql.load_staging(KEYS, KEY_COLUMNS, timed)
+    sql.load_staging(KEYS, KEY_COLUMNS, [policies.timing(*key) for key in keys])
     if sql.is_postgres():
         # Its size, for the planner: a hash join, not a nested loop over every key per clock.
         sql.execute(f"ANALYZE {KEYS}")
     params: dict = {"open": Outcome.OPEN, "suspended": State.SUSPENDED}
+    started_at = "a.state_changed_at"
     insert = sql.insert_select(
         StageClock,
         {
@@ -258,61 +251,27 @@ def _start_clocks(ids: list[int], policies: Policies) -> int:
             "limit_value": "k.limit_value",
             "warn_before_value": "k.warn_before_value",
             "warn_unit": "k.warn_unit",
-            "started_at": "a.state_changed_at",
+            "started_at": started_at,
             # Warned no earlier than the start (NULL stays NULL).
-            "warn_at": "CASE WHEN k.warn_at < a.state_changed_at THEN a.state_changed_at"
-            " ELSE k.warn_at END",
-            "due_at": "k.due_at",
+            "warn_at": f"""CASE
+                WHEN k.warn_after IS NOT NULL
+                    THEN {sql.plus_microseconds(started_at, "k.warn_after")}
+                WHEN k.warn_at < {started_at} THEN {started_at}
+                ELSE k.warn_at END""",
+            "due_at": f"COALESCE(k.due_at, {sql.plus_microseconds(started_at, 'k.due_after')})",
             "outcome": "%(open)s",
-            "paused_at": "CASE WHEN a.state = %(suspended)s THEN a.state_changed_at END",
+            "paused_at": f"CASE WHEN a.state = %(suspended)s THEN {started_at} END",
         },
         f"""FROM applications_application a JOIN {KEYS} k
             ON k.customer_class = a.customer_class AND k.stage = {_STAGE}
-           AND k.day = {sql.local_date("a.state_changed_at")}
+           AND k.day = {sql.local_date(started_at)}
         WHERE {_TIMED} AND {{match}}""",
         params,
     )
     started = sql.for_ids(insert, "a.id", ids, params)
     sql.drop_staging(KEYS)
-    if by_hour:
-        rows = []
-        pairs = Q()
-        for customer_class, stage in {(c, s) for c, s, _day in by_hour}:
-            in_stage = Q(state=stage) | Q(state=State.SUSPENDED, suspended_from=stage)
-            pairs |= Q(customer_class=customer_class) & in_stage
-        for values in of_them.filter(pairs).values_list(*_FACTS):
-            app = _Facts(*values)
-            wanted = wanted_clock(app)
-            day = timezone.localdate(wanted.started_at)
-            if (app.customer_class, wanted.stage, day) in by_hour:
-                rows.append(_clock_row(app, wanted, policies))
-        sql.insert_models(StageClock, rows)
-        started += len(rows)
     _record_pauses(ids)
     return started
-
-
-def _clock_row(app: _Facts, wanted: Wanted, policies: Policies) -> dict:
-    day = timezone.localdate(wanted.started_at)
-    clock = policies.timed(app.customer_class, wanted.stage, wanted.started_at, day)
-    return {
-        "application_id": app.id,
-        "stage": wanted.stage,
-        "policy_id": clock.policy.pk if clock.policy else None,
-        "unit_id": app.unit_id,
-        "customer_class": app.customer_class,
-        "responsible_id": clocks._responsible_id(app, wanted.stage),
-        "counts_against_company": clock.counts_against_company,
-        "limit_unit": clock.limit_unit,
-        "limit_value": clock.limit_value,
-        "warn_before_value": clock.warn_before_value,
-        "warn_unit": clock.warn_unit,
-        "started_at": wanted.started_at,
-        "warn_at": clock.warn_at,
-        "due_at": clock.due_at,
-        "outcome": Outcome.OPEN,
-        "paused_at": wanted.started_at if wanted.paused else None,
-    }
 
 
 def _record_pauses(application_ids: list[int]) -> None:
@@ -328,6 +287,10 @@ def _record_pauses(application_ids: list[int]) -> None:
         params,
     )
     sql.for_ids(insert, "c.application_id", application_ids, params)
+
+
+def _microseconds(span: timedelta) -> int:
+    return span // timedelta(microseconds=1)
 
 
 def _adjusted(application_id: int, wanted: Wanted | None, at: datetime) -> bool:

@@ -255,6 +255,17 @@ def insert_select(model, values: dict[str, str], source: str, params: dict) -> s
     )
 
 
+def plus_microseconds(instant: str, microseconds: str) -> str:
+    """An instant moved by a whole number of microseconds (both SQL expressions; NULL stays NULL).
+
+    SQLite has no interval type: Django's own `django_format_dtdelta` does the arithmetic and
+    writes the result in the text form Django reads and compares.
+    """
+    if is_postgres():
+        return f"({instant} + {microseconds} * interval '1 microsecond')"
+    return f"django_format_dtdelta('+', {instant}, {microseconds})"
+
+
 def local_date(expression: str) -> str:
     """The calendar day (TIME_ZONE) of a stored instant, in SQL (as TruncDate computes it)."""
     zone = timezone.get_current_timezone_name()  # a zone name: safe to inline

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from applications.ledger.importing import import_ledger, read
 from applications.models import Application
-from monitoring.models import ClockPause, ConnectionRecord, StageClock
+from monitoring import clocks
+from monitoring.models import ClockPause, ConnectionRecord, StageClock, TimeLimitPolicy
 from tests.applications.ledger import factory as f
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,56 @@ def test_acceptance_is_timed_in_hours_from_the_acceptance(run_import):
     clock = clock_of("XH-2026-00001")
     assert (clock.stage, clock.limit_unit, clock.limit_value) == ("accept", "hours", 24)
     assert clock.due_at == local(2026, 3, 3, 9, 30)
+
+
+def timed_by_hand(clock):
+    """The timing `clocks.start_clock` gives a clock of that stage started at that instant."""
+    expected = StageClock(
+        stage=clock.stage, started_at=clock.started_at, customer_class=clock.customer_class
+    )
+    day = timezone.localdate(clock.started_at)
+    clocks._apply_policy(expected, clocks.policy_for(clock.customer_class, clock.stage, day))
+    return expected
+
+
+TIMING = ("policy_id", "counts_against_company", "limit_unit", "limit_value", "warn_at", "due_at")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        f.row(1, state="业务受理", state_changed_at=datetime(2026, 3, 2, 9, 30)),
+        f.row(
+            1, state="业务受理", accepted_at=datetime(2026, 3, 6, 17, 47, 13), state_changed_at=None
+        ),  # a Friday
+        f.row(1, state="现场勘查", state_changed_at=datetime(2026, 3, 3, 23, 59, 59)),
+        f.business(1, state="暂停（供电方案答复）"),
+    ],
+    ids=["hours", "hours-over-a-weekend", "working-days-late-in-the-day", "paused"],
+)
+def test_an_imported_clock_is_timed_as_one_started_by_hand(run_import, row):
+    run_import([row])
+    clock = clock_of("XH-2026-00001")
+    expected = timed_by_hand(clock)
+    assert [getattr(clock, name) for name in TIMING] == [getattr(expected, n) for n in TIMING]
+
+
+def test_an_hour_warning_that_would_come_before_the_start_comes_at_the_start(run_import):
+    TimeLimitPolicy.objects.filter(stage="accept").update(warn_unit="hours", warn_before_value=30)
+    run_import(
+        [
+            f.row(
+                1,
+                state="业务受理",
+                accepted_at=datetime(2026, 3, 6, 17, 47, 13),
+                state_changed_at=None,
+            )
+        ]
+    )
+    clock = clock_of("XH-2026-00001")
+    assert clock.due_at == local(2026, 3, 7, 17, 47, 13)  # 24 calendar hours
+    assert clock.warn_at == clock.started_at == local(2026, 3, 6, 17, 47, 13)
+    assert clock.warn_at == timed_by_hand(clock).warn_at
 
 
 def test_a_suspended_application_gets_its_stage_clock_paused(run_import):
