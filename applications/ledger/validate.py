@@ -67,6 +67,8 @@ from .reader import Table
 from .rows import Checked, LedgerRow, RowError, Validated
 
 CHUNK_ROWS = 10_000  # rows converted together; progress is reported after each chunk
+# The first chunk is short: in an import's pipeline the writing thread waits for it.
+FIRST_CHUNK_ROWS = 1_000
 _PHONE = phone_validator.regex.match
 _ENERGIZED_STATES = frozenset({State.ARCHIVE, State.ARCHIVED})
 _NOT_PAST_ACCEPTANCE = frozenset({State.ACCEPT, *paths.FINAL_STATES})
@@ -102,7 +104,9 @@ class ChunkedValidator:
 
     def chunks(self) -> list[list[tuple[int, list]]]:
         rows = self.table.rows
-        return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+        starts = [0, *range(min(FIRST_CHUNK_ROWS, CHUNK_ROWS), len(rows), CHUNK_ROWS)]
+        ends = [*starts[1:], len(rows)]
+        return [rows[start:end] for start, end in zip(starts, ends, strict=True) if start < end]
 
     def validate(self, table: Table) -> Validated:
         self.prepare(table)
