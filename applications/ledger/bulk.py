@@ -166,6 +166,10 @@ def _number_taken(exc: IntegrityError) -> str | None:
 
 @dataclass
 class LedgerWriter(LedgerWriterBase):
+    def __post_init__(self):
+        # Taken here, in the writing thread: `staging_data` runs in the validating one.
+        self.copy_source = sql.copy_source()
+
     # --- The import's frame ---------------------------------------------------------------------
 
     def begin(self, numbers: Iterable[str] = ()) -> None:
@@ -206,13 +210,20 @@ class LedgerWriter(LedgerWriterBase):
 
     # --- One chunk ------------------------------------------------------------------------------
 
-    def write_chunk(self, rows: list[LedgerRow]) -> WriteResult:
+    def staging_data(self, rows: list[LedgerRow]) -> bytes | None:
+        """The chunk's staging rows as COPY data (PostgreSQL), made by whichever thread calls."""
+        if self.copy_source is None:
+            return None
+        return sql.copy_data(STAGE_COLUMNS, map(_STAGED, rows), self.copy_source)
+
+    def write_chunk(self, rows: list[LedgerRow], staged: bytes | None = None) -> WriteResult:
+        """Write one chunk; `staged` is `staging_data(rows)` when another thread made it."""
         if not rows:
             return WriteResult()
         timer = _Timer()
         ids = self._recheck(rows)
         sql.empty_staging(STAGE)
-        sql.load_staging(STAGE, STAGE_COLUMNS, map(_STAGED, rows))
+        sql.load_staging(STAGE, STAGE_COLUMNS, map(_STAGED, rows), data=staged)
         timer("staged")
         customers, changed_customers = self._upsert_customers()
         timer("customers")

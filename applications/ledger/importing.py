@@ -133,10 +133,15 @@ def import_ledger(
     validator = spec.validator(user=user, now=now, progress=progress)
     validator.prepare(table)
     pipelined = write and sql.is_postgres() and len(table.rows) > validate.CHUNK_ROWS
+    writer = spec.writer(
+        present=frozenset(table.columns), user=user, now=now, reason=reason, job_id=job_id
+    )
     # Leaving the block stops the validating thread, if any (it ends by itself when done).
     with ExitStack() as background:
         if pipelined:
-            parts = background.enter_context(_validated_in_background(validator, progress, writing))
+            parts = background.enter_context(
+                _validated_in_background(validator, writer, progress, writing)
+            )
         else:
             validated = validator.validate_prepared()
             _log_validated(kind, validated, started)
@@ -144,11 +149,8 @@ def import_ledger(
                 return ImportOutcome(validated, [], [], [], written=False, dry_run=dry_run)
             if writing:
                 writing()
-            parts = [Checked(rows=validated.rows)]
+            parts = [(Checked(rows=validated.rows), None)]
         written, written_cpu = time.perf_counter(), time.thread_time()
-        writer = spec.writer(
-            present=frozenset(table.columns), user=user, now=now, reason=reason, job_id=job_id
-        )
         cache: dict = {}  # the listeners', for the whole import (see `applications.signals`)
         result = spec.writer_result()
         checked: list[Checked] = []
@@ -156,11 +158,11 @@ def import_ledger(
         try:
             with transaction.atomic():
                 writer.begin(n for n in validator.numbers if n)
-                for part in parts:
+                for part, staged in parts:
                     checked.append(part)
                     refused = refused or (bool(part.errors) and not skip_errors)
                     if not refused:
-                        _write(spec, writer, part, result, user, now, cache)
+                        _write(spec, writer, part, staged, result, user, now, cache)
                 writer.finish()
                 if refused or dry_run:
                     transaction.set_rollback(True)
@@ -188,12 +190,19 @@ def import_ledger(
     )
 
 
-def _write(spec: LedgerKind, writer, checked: Checked, result, user, now, cache) -> None:
-    """Good rows, a chunk at a time; monitoring hears of each chunk's applications at once."""
+def _write(spec: LedgerKind, writer, checked: Checked, staged, result, user, now, cache) -> None:
+    """Good rows, a chunk at a time; monitoring hears of each chunk's applications at once.
+
+    `staged`: the writer's `staging_data` of these rows (one chunk), made by the validating
+    thread; else the writer stages each chunk itself.
+    """
     rows, size = checked.rows, validate.CHUNK_ROWS
-    for start in range(0, len(rows), size):
-        chunk = rows[start : start + size]
-        part = writer.write_chunk(chunk)
+    if staged is not None:
+        pieces = [(rows, staged)]
+    else:
+        pieces = [(rows[start : start + size], None) for start in range(0, len(rows), size)]
+    for chunk, data in pieces:
+        part = writer.write_chunk(chunk) if data is None else writer.write_chunk(chunk, staged=data)
         result.extend(part)
         if spec.announces and part.lifecycle_ids:
             announced = time.perf_counter()
@@ -227,10 +236,13 @@ SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while the pipeline r
 
 
 @contextmanager
-def _validated_in_background(validator, progress, writing) -> Iterator[Iterator[Checked]]:
+def _validated_in_background(
+    validator, writer, progress, writing
+) -> Iterator[Iterator[tuple[Checked, bytes | None]]]:
     """A worker thread validating the chunks, started at once (the writer's `begin` and the
-    first chunk's validation overlap); yields an iterator of them, ready as they come (at most
-    two ahead). Leaving the block stops the worker.
+    first chunk's validation overlap); yields an iterator of (chunk's verdict, its good rows'
+    `writer.staging_data`), ready as they come (at most two ahead). Leaving the block stops
+    the worker.
 
     The worker reads no database (`prepare` did, in this thread); it writes only through
     `progress`/`writing` (a job's progress, on the thread's own autocommit connection, closed
@@ -256,7 +268,9 @@ def _validated_in_background(validator, progress, writing) -> Iterator[Iterator[
                 done = 0
                 for chunk in validator.chunks():
                     checked = validator.validate_chunk(chunk)
-                    if not put(checked):
+                    # Formatted here: the writing thread, which the database waits for, sends.
+                    staged = writer.staging_data(checked.rows) if checked.rows else None
+                    if not put((checked, staged)):
                         return
                     done += len(chunk)
                     if progress:
@@ -269,7 +283,7 @@ def _validated_in_background(validator, progress, writing) -> Iterator[Iterator[
         finally:
             connections.close_all()  # this thread's own connections only
 
-    def handed_over() -> Iterator[Checked]:
+    def handed_over() -> Iterator[tuple[Checked, bytes | None]]:
         while (item := results.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item

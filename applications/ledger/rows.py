@@ -78,6 +78,13 @@ class LedgerWriterBase:
     reason: str  # history change reason: the import (job and file)
     job_id: int | None = None
 
+    def staging_data(self, rows: list) -> bytes | None:
+        """What the validating thread may prepare of `rows` for `write_chunk(rows, staged=…)`.
+
+        None: this writer prepares nothing, and `write_chunk` is called without it.
+        """
+        return None
+
 
 @dataclass
 class Checked:

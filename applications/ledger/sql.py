@@ -6,12 +6,15 @@ UPDATE … FROM …); only the staging load, null-safe comparison and truncation
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from psycopg import Copy
+from psycopg.copy import FileWriter
 
 CHUNK = 5000  # values per IN (...) list on SQLite (it allows 32,766 parameters)
 
@@ -86,19 +89,30 @@ def drop_staging(name: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {'pg_temp' if is_postgres() else 'temp'}.{name}")
 
 
-def load_staging(name: str, columns: Sequence[tuple[str, str, str]], rows: Iterable[tuple]) -> None:
+def load_staging(
+    name: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: Iterable[tuple],
+    *,
+    data: bytes | None = None,
+) -> None:
     """Rows into a staging table made by `create_staging` with the same `columns`.
 
     PostgreSQL: a binary COPY, each value turned into bytes by psycopg's C dumpers for the
     column's type. Text COPY would spell out every timestamp (three a ledger row) and Decimal,
-    which costs three times as much in the import's writing thread. SQLite: executemany.
+    which costs three times as much in the import's writing thread. With `data` (what
+    `copy_data` made of the rows, in another thread) the bytes are only sent. SQLite:
+    executemany.
     """
     column_list = ", ".join(c for c, _pg, _lite in columns)
     with connection.cursor() as cursor:
         if is_postgres():
             copy_sql = f"COPY {name} ({column_list}) FROM STDIN (FORMAT BINARY)"
             with cursor.cursor.copy(copy_sql) as copy:
-                copy.set_types([pg.split("(")[0] for _c, pg, _lite in columns])
+                if data is not None:
+                    copy.write(data)
+                    return
+                copy.set_types(_copy_types(columns))
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -107,6 +121,34 @@ def load_staging(name: str, columns: Sequence[tuple[str, str, str]], rows: Itera
             adapted = ([db_value(v) for v in row] for row in rows)
             for part in chunks(list(adapted), 10_000):
                 cursor.executemany(sql, part)
+
+
+def copy_source():
+    """This thread's psycopg connection, for `copy_data` in another thread (None on SQLite)."""
+    if not is_postgres():
+        return None
+    connection.ensure_connection()
+    return connection.connection
+
+
+def copy_data(columns: Sequence[tuple[str, str, str]], rows: Iterable[tuple], source) -> bytes:
+    """`rows` as the binary COPY data `load_staging` sends for them, made in the calling thread.
+
+    An import's validating thread makes each chunk's, so that the writing thread, for whose
+    every moment the database waits, only sends bytes. `source` (`copy_source`, taken in the
+    writing thread) lends its dumpers; nothing is sent on it: psycopg's documented
+    `Copy(cursor, writer=FileWriter(…))`, which performs no operation on the cursor.
+    """
+    buffer = io.BytesIO()
+    with Copy(source.cursor(), binary=True, writer=FileWriter(buffer)) as copy:
+        copy.set_types(_copy_types(columns))
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
+
+
+def _copy_types(columns: Sequence[tuple[str, str, str]]) -> list[str]:
+    return [pg.split("(")[0] for _c, pg, _lite in columns]
 
 
 def one_of(values: list, db_type: str = "bigint"):

@@ -71,9 +71,9 @@ def test_the_import_runs_with_the_collector_paused(run_import, monkeypatch):
     seen = []
     original = bulk.LedgerWriter.write_chunk
 
-    def spy(self, rows):
+    def spy(self, rows, **prepared):
         seen.append(gc.isenabled())
-        return original(self, rows)
+        return original(self, rows, **prepared)
 
     monkeypatch.setattr(bulk.LedgerWriter, "write_chunk", spy)
     run_import(f.xlsx([f.row(1)]))

@@ -1,5 +1,6 @@
 """The set-based writers' SQL helpers: staging loads, array literals, YK numbers in a ledger."""
 
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -24,36 +25,57 @@ COLUMNS = [
 ]
 
 
-def test_a_staging_table_gives_back_every_kind_of_value_it_was_loaded_with():
-    note = '引号" 反斜杠\\ 逗号, {括号}'
-    at = datetime(2026, 3, 2, 8, 30, tzinfo=TZ)
-    rows = [
-        (
-            1,
-            9_000_000_001,
-            CustomerClass.LV_RESIDENT,
-            note,
-            Decimal("315.5"),
-            True,
-            at,
-            date(2026, 3, 2),
-        ),
-        (2, None, "", None, None, False, None, None),
-    ]
+NOTE = '引号" 反斜杠\\ 逗号, {括号}'
+AT = datetime(2026, 3, 2, 8, 30, tzinfo=TZ)
+ROWS = [
+    (
+        1,
+        9_000_000_001,
+        CustomerClass.LV_RESIDENT,
+        NOTE,
+        Decimal("315.5"),
+        True,
+        AT,
+        date(2026, 3, 2),
+    ),
+    (2, None, "", None, None, False, None, None),
+]
+
+
+def loaded_back(data: bytes | None = None) -> list[tuple]:
+    """ROWS through a staging table: as rows, or as `data` (what `copy_data` made of them)."""
     sql.create_staging("test_stage", COLUMNS)
     try:
-        sql.load_staging("test_stage", COLUMNS, iter(rows))
+        sql.load_staging("test_stage", COLUMNS, iter(ROWS), data=data)
         names = ", ".join(c for c, _pg, _lite in COLUMNS)
-        back = sql.fetch(f"SELECT {names} FROM test_stage ORDER BY row_no")
+        return sql.fetch(f"SELECT {names} FROM test_stage ORDER BY row_no")
     finally:
         sql.drop_staging("test_stage")
-    first, second = back
-    assert first[:6] == rows[0][:6]
+
+
+def test_a_staging_table_gives_back_every_kind_of_value_it_was_loaded_with():
+    first, second = loaded_back()
+    assert first[:6] == ROWS[0][:6]
     # PostgreSQL gives the instant back; SQLite the naive UTC time Django stores.
-    assert first[6] == (at if sql.is_postgres() else datetime(2026, 3, 2, 0, 30))
+    assert first[6] == (AT if sql.is_postgres() else datetime(2026, 3, 2, 0, 30))
     assert str(first[7]) == "2026-03-02"
     assert second[1:6] == (None, "", None, None, False)
     assert second[6:] == (None, None)
+
+
+@pytest.mark.postgres_only
+def test_copy_data_made_in_another_thread_loads_the_same_rows():
+    source = sql.copy_source()
+    made = {}
+    worker = threading.Thread(target=lambda: made.update(data=sql.copy_data(COLUMNS, ROWS, source)))
+    worker.start()
+    worker.join()
+    assert loaded_back(made["data"]) == loaded_back()
+    assert loaded_back(sql.copy_data(COLUMNS, [], source)) == []
+
+
+def test_there_is_no_copy_data_on_sqlite():
+    assert (sql.copy_source() is None) == (not sql.is_postgres())
 
 
 @pytest.mark.postgres_only
