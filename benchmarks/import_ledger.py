@@ -20,6 +20,11 @@ A realistic ledger is generated once per N (openpyxl write-only; cached in the t
 (c) django-import-export with its default settings (its openpyxl reader, row-by-row
     `save()`) on the first 10,000 rows, into empty tables again.
 
+(d) the least writes: the rows the last run of (a) stored, stored again by one server-side
+    INSERT … SELECT per table from a copy (indexes, foreign keys and constraints as they are;
+    no staging, lookups, Python or round trips), the least any writer could spend on them;
+    with the read of (b) it bounds what an import storing the same rows could reach.
+
 Rows/s for each; the last line is `ratio_to_floor=X.XX` (a / b for the same N; target ≤ 3).
 
     python benchmarks/import_ledger.py --without-triggers
@@ -28,6 +33,11 @@ measures a bound instead: the same run on a throwaway cluster started with
 `session_replication_role = replica`, where no trigger fires, so no foreign key is checked. It
 says how far the import could get if its foreign-key checks cost nothing (README, Benchmarks);
 the import never runs like that.
+
+    python benchmarks/import_ledger.py --statements
+
+also prints, after the last run of (a), where its backend's time went: the statements by total
+time, foreign-key checks included (pg_stat_statements, loaded into the throwaway cluster).
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ import argparse
 import logging
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -59,6 +70,7 @@ BENCH_SETTINGS = {
 SHOWN = [
     "server_version", *BENCH_SETTINGS, "fsync", "synchronous_commit", "full_page_writes",
     "session_replication_role",  # "replica" only with --without-triggers
+    "shared_preload_libraries",  # pg_stat_statements only with --statements
 ]  # fmt: skip
 GENERATOR_VERSION = 3  # bump when the generated ledger changes
 SLICE = 10_000
@@ -82,12 +94,21 @@ def main() -> None:
         action="store_true",
         help="measure a bound: no trigger fires, so no foreign key is checked (throwaway only)",
     )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="print the last import's statements by time (pg_stat_statements; throwaway only)",
+    )
     args = parser.parse_args()
     settings = dict(BENCH_SETTINGS)
+    for option in ("without_triggers", "statements"):
+        if getattr(args, option) and os.environ.get("DATABASE_URL"):
+            sys.exit(f"--{option.replace('_', '-')} starts its own cluster: unset DATABASE_URL.")
     if args.without_triggers:
-        if os.environ.get("DATABASE_URL"):
-            sys.exit("--without-triggers starts its own cluster: unset DATABASE_URL.")
         settings["session_replication_role"] = "replica"
+    if args.statements:
+        settings["shared_preload_libraries"] = "pg_stat_statements"
+        settings["pg_stat_statements.track"] = "all"  # the foreign-key checks' queries too
     on_postgres(lambda: run(args), settings)
 
 
@@ -332,6 +353,78 @@ def floor(path: Path) -> tuple[float, float, int]:
     return total, read, len(cells) - 1
 
 
+def reset_statements() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        cursor.execute("SELECT pg_stat_statements_reset()")
+
+
+def print_statements(top: int = 20) -> None:
+    """The statements run since `reset_statements`, by total time (nested ones included)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT total_exec_time, calls, rows, regexp_replace(query, '\\s+', ' ', 'g')"
+            " FROM pg_stat_statements WHERE query NOT LIKE '%%pg_stat_statements%%'"
+            " ORDER BY total_exec_time DESC LIMIT %s",
+            [top],
+        )
+        print("    statements of the last run, by total time:")
+        for ms, calls, rows, query in cursor.fetchall():
+            print(f"    {ms / 1000:6.2f} s {calls:>8,} calls {rows:>8,} rows  {query[:90]}")
+
+
+# --- (d) the least writes -------------------------------------------------------------------
+
+# The tables an import of new applications fills, in foreign-key order.
+WRITTEN = [
+    "applications_customer",
+    "applications_application",
+    "applications_transitionlog",
+    "monitoring_stageclock",
+    "monitoring_clockpause",
+    "monitoring_connectionrecord",
+]
+
+
+def least_writes() -> dict[str, tuple[float, int]]:
+    """Table → (seconds, rows) to store again, server-side, the rows the import stored.
+
+    Each table is copied aside, emptied and filled back by one INSERT … SELECT, in one
+    transaction with its constraints checked as each statement runs (as the import does), and
+    left as the import left it.
+    """
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        for table in WRITTEN:
+            cursor.execute(f"CREATE TEMP TABLE aside_{table} AS SELECT * FROM {table}")
+    empty_application_tables()
+    spent = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in WRITTEN:
+            started = time.perf_counter()
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM aside_{table}")
+            spent[table] = (time.perf_counter() - started, cursor.rowcount)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with connection.cursor() as cursor:
+        for table in WRITTEN:
+            cursor.execute(f"DROP TABLE aside_{table}")
+    return spent
+
+
+def writing_phase() -> float | None:
+    """The last import's writing phase (its log line "wrote … rows in X s"), in seconds."""
+    for line in PHASES.lines:
+        if match := re.search(r"wrote \d+ rows in ([\d.]+) s", line):
+            return float(match.group(1))
+    return None
+
+
 # --- (c) django-import-export with its defaults ---------------------------------------------------
 
 
@@ -459,6 +552,8 @@ def run(args) -> None:
     runs = []
     for run in range(args.runs):
         empty_application_tables()
+        if args.statements:
+            reset_statements()
         print(f"(a) project import, run {run + 1} (read + validate + write, the job's path):")
         project_time, job = project_import(path, importer)
         if job.status != "done" or job.rows_created != n:
@@ -469,10 +564,26 @@ def run(args) -> None:
             f"(created {job.rows_created:,}, open clocks {clocks:,})"
         )
         runs.append(project_time)
+    if args.statements:
+        print_statements()
     project_time = min(runs)
     print(
         f"(a) project import, best of {args.runs}: {project_time:.2f} s, "
         f"{n / project_time:,.0f} rows/s"
+    )
+
+    writing = writing_phase()
+    spent = least_writes()
+    least = sum(seconds for seconds, _rows in spent.values())
+    print(
+        f"(d) least writes, the last run's rows stored again server-side: {least:.2f} s "
+        f"(the run's writing phase: {'n/a' if writing is None else f'{writing:.2f} s'})"
+    )
+    for table, (seconds, rows) in spent.items():
+        print(f"    {table}: {rows:,} rows, {seconds:.2f} s")
+    print(
+        f"    bound: calamine read {read_time:.2f} s + least writes {least:.2f} s = "
+        f"{read_time + least:.2f} s, {(read_time + least) / floor_time:.2f} × the floor"
     )
 
     empty_application_tables()
