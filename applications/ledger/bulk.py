@@ -19,10 +19,9 @@ Per chunk (10,000 rows), whatever it holds, a fixed handful of statements:
 importing the same file twice inserts nothing, updates nothing and logs nothing. Python only
 formats the validated rows once, as COPY data (`staging_data`: in a pipeline the validating
 thread does it); the rest runs in the database, which lets `importing` validate the next chunk
-meanwhile. Each chunk locks its existing applications
-first, and on PostgreSQL imports take an advisory lock so that two never write at once.
-Foreign keys are checked as each statement runs (SET CONSTRAINTS ALL IMMEDIATE), within that
-overlap, instead of all at once at commit.
+meanwhile. Each chunk locks its existing applications first, and on PostgreSQL imports take an
+advisory lock so that two never write at once. Foreign keys are checked as each statement runs
+(SET CONSTRAINTS ALL IMMEDIATE), within that overlap, instead of all at once at commit.
 """
 
 from __future__ import annotations

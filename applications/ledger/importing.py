@@ -123,8 +123,8 @@ def import_ledger(
     On PostgreSQL a file of several chunks is pipelined: a thread validates chunk k+1 (pure
     Python, and its COPY data: `staging_data`) while this one writes chunk k (mostly the
     database working, Python waiting), so the import costs about the longer of the two rather
-    than their sum. Elsewhere everything
-    is validated first (before the transaction, so progress is visible), then written.
+    than their sum. Elsewhere everything is validated first (before the transaction, so
+    progress is visible), then written.
     A file with errors and no `skip_errors` is not written: in the pipeline, writing stops at
     the first error and what was written rolls back.
     """

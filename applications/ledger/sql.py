@@ -214,65 +214,6 @@ def for_ids(sql: str, column: str, ids: list[int], params: dict | None = None) -
     return done
 
 
-def insert_models(model, rows: list[dict], *, key: tuple[str, ...] = ()) -> dict[tuple, int]:
-    """Insert `rows` (field name → Python value) into `model`'s table without model instances.
-
-    Django's bulk_create spends ~100 µs a row preparing 20-odd fields; here each field is
-    prepared once: a field a row does not name gets its default (so fields added later with a
-    default need no change here), and values are adapted per column type only where the
-    driver needs it (SQLite's text datetimes). COPY on PostgreSQL.
-
-    With `key` (fields that identify a row), returns {key values: new id}: on PostgreSQL the
-    ids are drawn from the table's sequence first and written by the COPY; on SQLite they are
-    read back by key after the insert.
-    """
-    if not rows:
-        return {}
-    pg = is_postgres()
-    if pg and key:
-        ids = fetch(
-            "SELECT nextval(%(sequence)s::regclass) FROM generate_series(1, %(n)s)",
-            {"sequence": _sequence_of(model), "n": len(rows)},
-        )
-        for row, (new_id,) in zip(rows, ids, strict=True):
-            row["id"] = new_id
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key or "id" in rows[0]]
-    given = set().union(*(row.keys() for row in rows))
-    columns, getters = [], []
-    for field in fields:
-        columns.append(field.column)
-        name = field.attname if field.attname in given else field.name
-        if name in given:
-            getters.append((name, _adapter(field)))
-        else:
-            default = field.get_db_prep_save(field.get_default(), connection)
-            getters.append((None, default))
-    values = (
-        tuple(
-            (adapt(row.get(name)) if adapt else row.get(name)) if name is not None else adapt
-            for name, adapt in getters
-        )
-        for row in rows
-    )
-    column_list = ", ".join(columns)
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if pg:
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({column_list}) VALUES ({marks})"
-            for part in chunks(list(values), 10_000):
-                cursor.executemany(sql, part)
-    if not key:
-        return {}
-    if pg:
-        return {tuple(row[k] for k in key): row["id"] for row in rows}
-    return _ids_by_key(model, key, [tuple(row[k] for k in key) for row in rows])
-
-
 def insert_select(model, values: dict[str, str], source: str, params: dict) -> str:
     """`INSERT INTO <model's table> (…) SELECT … <source>` for `for_ids`/`execute`.
 
@@ -323,34 +264,3 @@ def estimated_rows(model) -> int:
         {"table": model._meta.db_table},
     )
     return rows[0][0] if rows else 0
-
-
-def _sequence_of(model) -> str:
-    """The sequence behind the model's id (looked up once, not once per row)."""
-    (name,) = fetch(
-        "SELECT pg_get_serial_sequence(%(table)s, %(column)s)",
-        {"table": model._meta.db_table, "column": model._meta.pk.column},
-    )[0]
-    return name
-
-
-def _ids_by_key(model, key: tuple[str, ...], wanted: list[tuple]) -> dict[tuple, int]:
-    """SQLite: the ids of rows just inserted, found by their key (its last field filters)."""
-    found: dict[tuple, int] = {}
-    wanted_set = set(wanted)
-    last = key[-1]
-    for part in chunks(sorted({w[-1] for w in wanted})):
-        for values in model.objects.filter(**{f"{last}__in": part}).values_list("pk", *key):
-            if tuple(values[1:]) in wanted_set:
-                found[tuple(values[1:])] = values[0]
-    return found
-
-
-def _adapter(field):
-    """None when the driver takes the Python value as is, else a value → DB value function."""
-    if is_postgres():
-        return None
-    internal = field.get_internal_type()
-    if internal in ("DateTimeField", "DateField", "DurationField", "DecimalField"):
-        return lambda value: field.get_db_prep_save(value, connection)
-    return None
