@@ -74,7 +74,7 @@ def test_copy_data_made_in_another_thread_loads_the_same_rows():
     assert loaded_back(sql.copy_data(COLUMNS, [], source)) == []
 
 
-def test_there_is_no_copy_data_on_sqlite():
+def test_only_postgresql_has_a_source_for_copy_data():
     assert (sql.copy_source() is None) == (not sql.is_postgres())
 
 
