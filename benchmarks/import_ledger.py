@@ -354,6 +354,7 @@ def floor(path: Path) -> tuple[float, float, int]:
 
 
 def reset_statements() -> None:
+    """pg_stat_statements installed (once) and emptied, for `print_statements`."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -405,12 +406,11 @@ def least_writes() -> dict[str, tuple[float, int]]:
     empty_application_tables()
     spent = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # until this transaction ends
         for table in WRITTEN:
             started = time.perf_counter()
             cursor.execute(f"INSERT INTO {table} SELECT * FROM aside_{table}")
             spent[table] = (time.perf_counter() - started, cursor.rowcount)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     with connection.cursor() as cursor:
         for table in WRITTEN:
             cursor.execute(f"DROP TABLE aside_{table}")
